@@ -24,7 +24,7 @@ def main():
     ap.add_argument("--model", default="smollm2-135m")
     ap.add_argument("--n", type=int, default=40, help="facts to trace (0: all the model knows)")
     ap.add_argument("--seed", type=int, default=0, help="shuffle seed for choosing the subset")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=str(RESULTS / "tracing_known1000_traces.jsonl"))
     ap.add_argument("--images", default="nbs/images")
     ap.add_argument("--aggregate-only", action="store_true")
