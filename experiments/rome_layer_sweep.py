@@ -2,7 +2,7 @@
 
 Run (resumable: rows already in --out are skipped), then summarise into a CSV and a figure:
 
-    python experiments/rome_layer_sweep.py run -n 50 --layers 0,2,4,6,8,10,12,15,18,22,26,29
+    python experiments/rome_layer_sweep.py run -n 50 --layers 0,2,4,6,8,10,12,16,20,24,28
     python experiments/rome_layer_sweep.py summary
 
 Per CounterFact case (reduced schema: prompt, subject, target_new, ground_truth, rephrase_prompt, locality_prompt,
@@ -79,18 +79,26 @@ def run(a):
             f.write(json.dumps(row) + "\n"); f.flush()
 
 
+def wilson(k: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    "95% Wilson score interval of a proportion k/n (stays inside [0, 1], sensible at 0% and 100%)."
+    if n == 0: return float("nan"), float("nan")
+    p = k / n; den = 1 + z * z / n
+    mid = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return max(0.0, mid - half), min(1.0, mid + half)
+
+
 def summary(a):
     import pandas as pd
     import matplotlib; matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     df = pd.read_json(a.out, lines=True)
-    n_cases = df[df.layer >= 0].groupby("layer").case_id.nunique()
-    agg = df.groupby("layer")[["es", "ps", "ns"]].agg(["mean", "std", "count"])
     rows = []
     for layer, g in df.groupby("layer"):
-        r = dict(layer=layer, n=len(g))
+        r = dict(layer=int(layer), n=len(g))
         for m in ("es", "ps", "ns"):
-            r[m] = 100 * g[m].mean(); r[m + "_ci"] = 100 * 1.96 * g[m].std(ddof=1) / math.sqrt(len(g)) if len(g) > 1 else float("nan")
+            lo, hi = wilson(g[m].sum(), len(g))
+            r[m], r[m + "_lo"], r[m + "_hi"] = 100 * g[m].mean(), 100 * lo, 100 * hi
         hm = [r["es"], r["ps"], r["ns"]]
         r["score"] = 0.0 if min(hm) == 0 else 3 / sum(1 / x for x in hm)
         if layer >= 0: r["seconds"] = g.seconds.mean(); r["update_norm"] = g.update_norm.mean()
@@ -99,24 +107,39 @@ def summary(a):
     Path(a.csv).parent.mkdir(parents=True, exist_ok=True)
     res.to_csv(a.csv, index=False, float_format="%.2f")
     print(res.to_string(index=False, float_format=lambda x: f"{x:.1f}"))
-    ed = res[res.layer >= 0]
+    ed, base = res[res.layer >= 0], res[res.layer < 0]
     best = ed.loc[ed.score.idxmax()]
     print(f"best layer by score S = harmonic mean(ES, PS, NS): {int(best.layer)} "
           f"(S {best.score:.1f}, ES {best.es:.1f}, PS {best.ps:.1f}, NS {best.ns:.1f}, n={int(best.n)})")
-    base = res[res.layer < 0]
-    fig, ax = plt.subplots(figsize=(7, 4))
-    for m, c, name in (("es", "tab:blue", "efficacy"), ("ps", "tab:orange", "paraphrase"), ("ns", "tab:green", "neighbourhood")):
-        ax.plot(ed.layer, ed[m], "o-", color=c, label=name)
-        ax.fill_between(ed.layer, ed[m] - ed[m + "_ci"], ed[m] + ed[m + "_ci"], color=c, alpha=0.15)
-        if len(base): ax.axhline(float(base[m].iloc[0]), color=c, ls=":", lw=1)
-    ax.plot(ed.layer, ed.score, "k--", lw=1, label="S (harmonic mean)")
-    ax.axvline(best.layer, color="grey", lw=0.8)
-    ax.set_xlabel("edited layer"); ax.set_ylabel("% of cases (95% CI)"); ax.set_ylim(0, 102)
-    ax.set_title(f"ROME on SmolLM2-135M, {int(ed.n.min())} CounterFact cases per layer (dotted: unedited)")
-    ax.legend(loc="lower left", fontsize=8)
+    plt.rcParams.update({"font.size": 9})
+    fig, ax = plt.subplots(figsize=(8, 3.8))
+    metrics = (("es", "tab:blue", "o", "efficacy ES"), ("ps", "tab:orange", "s", "paraphrase PS"),
+               ("ns", "tab:green", "^", "neighbourhood NS"))
+    full = ed[ed.n == ed.n.max()]; part = ed[ed.n < ed.n.max()]   # layers with fewer cases: hollow, not joined
+    for m, c, mk, name in metrics:
+        ax.fill_between(full.layer, full[m + "_lo"], full[m + "_hi"], color=c, alpha=0.15, lw=0)
+        ax.plot(full.layer, full[m], "-", marker=mk, ms=4, color=c, label=name)
+        if len(part):
+            dx = {"es": -0.3, "ps": 0.0, "ns": 0.3}[m]   # side by side, so the intervals stay readable
+            ax.errorbar(part.layer + dx, part[m], yerr=[part[m] - part[m + "_lo"], part[m + "_hi"] - part[m]], fmt=mk,
+                        ms=4, mfc="white", color=c, capsize=2, lw=0.8)
+        if len(base): ax.axhline(float(base[m].iloc[0]), color=c, ls="--", lw=1)
+    ax.plot([], [], "k--", lw=1, label="unedited model")
+    if a.chosen is not None:
+        ax.axvline(a.chosen, color="k", lw=1, ls=":")
+        ax.annotate(f"preset: layer {a.chosen}", (a.chosen, 45), xytext=(4, 0), textcoords="offset points", fontsize=8)
+    for _, r in part.iterrows():
+        ax.annotate(f"n={int(r.n)}", (r.layer, min(r.es_lo, r.ps_lo, r.ns_lo)), xytext=(0, -10), textcoords="offset points",
+                    ha="center", fontsize=7)
+    ax.set_xlabel("edited layer $l^*$ (SmolLM2-135M has 30)"); ax.set_ylabel("% of cases (mean, 95% Wilson CI)")
+    ax.set_ylim(0, 103); ax.set_xticks(ed.layer)
+    extra = "".join(f"; layer {int(r.layer)}: {int(r.n)} (hollow)" for _, r in part.iterrows())
+    ax.set_title(f"ROME on SmolLM2-135M: {int(ed.n.max())} CounterFact cases per layer{extra}", fontsize=9)
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     Path(a.fig).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(a.fig, dpi=120)
+    fig.savefig(a.fig, dpi=150)
     print(f"wrote {a.csv} and {a.fig}")
 
 
@@ -125,11 +148,12 @@ def main(argv=None):
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run"); s = sub.add_parser("summary")
     r.add_argument("--data", default=str(DATA)); r.add_argument("-n", type=int, default=50)
-    r.add_argument("--layers", default="0,2,4,6,8,10,12,15,18,22,26,29")
+    r.add_argument("--layers", default="0,2,4,6,8,10,12,16,20,24,28")
     r.add_argument("--stats-tokens", type=int, default=20_000)
     r.add_argument("--threads", type=int, default=1)
     for p in (r, s): p.add_argument("--out", default=str(OUT))
     s.add_argument("--csv", default=str(CSV)); s.add_argument("--fig", default=str(FIG))
+    s.add_argument("--chosen", type=int, default=4, help="layer to mark as the preset's (rome_nb.rome.SMOLLM2_LAYER)")
     a = ap.parse_args(argv)
     run(a) if a.cmd == "run" else summary(a)
 
