@@ -10,8 +10,8 @@ failure (the site must work offline: no CDN). For every page it fails on
 - math that MathJax did not typeset.
 
 Then it checks that the static trace explorer responds without a kernel (choosing another fact, and another
-kind, changes the image shown), that the search page finds a chapter, and saves screenshots of the home page
-and the tracing chapter under `docs/screenshots/`.
+kind, changes the image shown), that the search page finds a chapter, and saves screenshots of the home page,
+the tracing chapter and the trace explorer under `docs/screenshots/`.
 
 Chromium: Debian's `chromium` package (`apt-get install -y chromium`), driven by Playwright
 (`playwright install` is not needed). Usage: `python tools/docs_test.py [--site _docs] [--chromium PATH]`.
@@ -106,8 +106,8 @@ def run(site: Path, chromium: str, shots: Path) -> int:
             if s["rendered"] < s["views"]: errs.append(f"widgets: {s['views']} stored views, {s['rendered']} rendered")
             if s["errors"]: errs.append(f"{s['errors']} widget(s) show 'Error displaying widget'")
             if s["math"] and not s["typeset"]: errs.append(f"{s['math']} math elements, none typeset by MathJax")
-            if page.query_selector(".rome-explorer"): errs += check_explorer(page)
-            if doc == "index" or doc == "tracing":
+            if doc == "explorer" or page.query_selector(".rome-explorer"): errs += check_explorer(page)  # required on its page
+            if doc in ("index", "tracing", "explorer"):  # the explorer after its controls were moved
                 shots.mkdir(parents=True, exist_ok=True)
                 name = "home" if doc == "index" else doc
                 page.screenshot(path=str(shots / f"{name}.png"), full_page=False)
