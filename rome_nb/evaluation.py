@@ -25,7 +25,8 @@ __all__ = ['DATA_URL', 'COUNTERFACT_RECORDS', 'COUNTERFACT_SHA256', 'WORD_PATTER
            'score_texts', 'counterfact_metrics', 'harmonic_mean', 'mean_ci', 'zsre_metrics', 'score_cases',
            'case_metrics', 'ngram_entropy', 'generation_entropy', 'generate_texts', 'load_attribute_snippets',
            'write_tfidf_stats', 'load_tfidf', 'tfidf_similarity', 'reference_texts', 'evaluate', 'read_results',
-           'summarize', 'format_summary', 'compare', 'format_comparison', 'plot_comparison', 'eval_command']
+           'summarize', 'format_summary', 'compare', 'format_comparison', 'plot_comparison', 'paired_change',
+           'eval_command']
 
 # %% ../nbs/05_evaluation.ipynb #120f26fa
 @dataclass
@@ -624,6 +625,26 @@ def plot_comparison(df: pd.DataFrame, title: str = "", path=None):
     fig.tight_layout()
     if path: fig.savefig(path, dpi=120)
     return fig
+
+# %% ../nbs/05_evaluation.ipynb #1b97dc77
+def paired_change(out, methods: Sequence[str] | None = None, metrics: Sequence[str] = ("ES", "PS", "NS")) -> pd.DataFrame:
+    "Per method and metric: mean ×100 and 95% CI of the per-case change (after − before), and how many cases got worse / better."
+    out = Path(out)
+    methods = methods or sorted(p.stem for p in out.glob("*.jsonl"))
+    rows = {}
+    for m in methods:
+        rs = [r for r in read_results(out / f"{m}.jsonl") if "error" not in r]
+        row = {}
+        for k in metrics:
+            d = [r["post"]["metrics"][k] - r["pre"]["metrics"][k] for r in rs
+                 if r["pre"]["metrics"].get(k) is not None and r["post"]["metrics"].get(k) is not None]
+            row[(k, "change")], row[(k, "ci")] = mean_ci(d)
+            row[(k, "worse")], row[(k, "better")] = sum(x < 0 for x in d), sum(x > 0 for x in d)
+        rows[m] = row
+    df = pd.DataFrame(rows).T
+    df.columns = pd.MultiIndex.from_tuples(df.columns)
+    counts = [c for c in df.columns if c[1] in ("worse", "better")]
+    return df.astype({c: int for c in counts} | {c: float for c in df.columns if c not in counts})
 
 # %% ../nbs/05_evaluation.ipynb #ff0fd65d
 def eval_command(method: str, data, n: int | None = None, out="results", model_name: str = "smollm2-135m",
