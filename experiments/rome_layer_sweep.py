@@ -101,7 +101,7 @@ def summary(a):
             r[m], r[m + "_lo"], r[m + "_hi"] = 100 * g[m].mean(), 100 * lo, 100 * hi
         hm = [r["es"], r["ps"], r["ns"]]
         r["score"] = 0.0 if min(hm) == 0 else 3 / sum(1 / x for x in hm)
-        if layer >= 0: r["seconds"] = g.seconds.mean(); r["update_norm"] = g.update_norm.mean()
+        if layer >= 0: r["seconds"] = g.seconds.mean(); r["update_norm"] = g.update_norm.mean(); r["p_target_opt"] = g.p_target_opt.mean()
         rows.append(r)
     res = pd.DataFrame(rows).sort_values("layer")
     Path(a.csv).parent.mkdir(parents=True, exist_ok=True)

@@ -41,8 +41,8 @@ class ROMEHparams:
     template_top_k: int = 5
     template_seed: int = 0
     mom2_adjustment: bool = True        # False: C = I (u is the key itself)
-    mom2_corpus: str | None = None      # corpus of the key statistics (chapter 02); None: sampled from the model
-    mom2_n_tokens: int = 100_000
+    mom2_corpus: str | None = None      # corpus of the key statistics (chapter 02); None: rome_nb's own text
+    mom2_n_tokens: int | None = None    # keys for C; None: key_stats' default (all of a corpus, at most 100,000)
     mom2_dtype: str = "float32"
     key_convention: str = "consistent"  # "consistent": u and Lambda from the averaged key; "released": Lambda from the bare prompt's key
 
@@ -52,8 +52,10 @@ class ROMEHparams:
             raise ValueError(f"key_convention {self.key_convention!r} unknown; choose from {KEY_CONVENTIONS}")
         if self.fact_token not in FACT_TOKENS: raise ValueError(f"fact_token {self.fact_token!r} unknown; choose from {FACT_TOKENS}")
         if self.mom2_dtype not in ("float32", "float64"): raise ValueError(f"mom2_dtype must be 'float32' or 'float64', got {self.mom2_dtype!r}")
-        for f in ("clamp_norm_factor", "v_lr", "mom2_n_tokens"):
+        for f in ("clamp_norm_factor", "v_lr"):
             if not getattr(self, f) > 0: raise ValueError(f"{f} must be positive, got {getattr(self, f)!r}")
+        if self.mom2_n_tokens is not None and not (isinstance(self.mom2_n_tokens, int) and self.mom2_n_tokens > 0):
+            raise ValueError(f"mom2_n_tokens must be a positive int or None, got {self.mom2_n_tokens!r}")
         for f in ("kl_factor", "v_weight_decay", "v_num_grad_steps"):
             if not getattr(self, f) >= 0: raise ValueError(f"{f} must be >= 0, got {getattr(self, f)!r}")
         object.__setattr__(self, "context_template_length_params",
