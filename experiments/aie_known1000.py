@@ -24,6 +24,8 @@ def main():
     ap.add_argument("--model", default="smollm2-135m")
     ap.add_argument("--n", type=int, default=40, help="facts to trace (0: all the model knows)")
     ap.add_argument("--seed", type=int, default=0, help="shuffle seed for choosing the subset")
+    ap.add_argument("--max-tokens", type=int, default=0,
+                    help="skip facts whose prompt is longer than this many tokens (0: no cap; tracing costs ~ tokens²)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=str(RESULTS / "tracing_known1000_traces.jsonl"))
     ap.add_argument("--images", default="nbs/images")
@@ -40,15 +42,23 @@ def main():
     model, tok = load_model(args.model)
     summary_path = RESULTS / "tracing_known1000_summary.json"
     prev = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
-    if "n_correct" in prev and prev.get("n_facts_file") == len(facts):
-        known_ids = set(prev["known_ids_correct"])
+    correct_path = RESULTS / "tracing_known1000_correct.json"  # the (slow) correctness check, cached
+    cached = prev if "n_correct" in prev else json.loads(correct_path.read_text()) if correct_path.is_file() else {}
+    if cached.get("n_facts_file") == len(facts) and cached.get("model") == args.model:
+        known_ids = set(cached["known_ids_correct"])
         known = [f for f in facts if f["known_id"] in known_ids]
+        print(f"the model knows {len(known)} of {len(facts)} facts (cached in {correct_path})")
     else:
         t0 = time.time()
         known = facts_known_by(model, tok, facts, progress=True)
         print(f"the model knows {len(known)} of {len(facts)} facts ({time.time() - t0:.0f}s)")
+        correct_path.write_text(json.dumps(dict(model=args.model, n_facts_file=len(facts), n_correct=len(known),
+                                                known_ids_correct=[f["known_id"] for f in known])))
     order = list(known)
     random.Random(args.seed).shuffle(order)
+    if args.max_tokens:
+        order = [f for f in order if len(tok(f["prompt"])["input_ids"]) <= args.max_tokens]
+        print(f"{len(order)} of the {len(known)} known facts have prompts of at most {args.max_tokens} tokens")
     chosen = order if args.n == 0 else order[:args.n]
     nu = noise_scale(model, tok, [f["subject"] for f in facts])
     print(f"ν = 3σ = {nu:.4f} (σ over the {len(facts)} subjects)")
@@ -58,7 +68,9 @@ def main():
     done = {}
     if out.is_file():
         for line in out.read_text().splitlines():
-            if line.strip(): d = json.loads(line); done[d["known_id"]] = d
+            try: d = json.loads(line)
+            except json.JSONDecodeError: continue  # a line cut short by an interrupted run
+            done[d["known_id"]] = d
     if not args.aggregate_only:
         todo = [f for f in chosen if f["known_id"] not in done]
         print(f"{len(chosen)} facts chosen, {len(chosen) - len(todo)} already traced, {len(todo)} to go")
@@ -75,7 +87,8 @@ def main():
             print(f"[{i + 1}/{len(todo)}] {f['prompt']!r} -> {tr.answer!r} high {tr.high:.3f} low {tr.low:.3f} "
                   f"({rec['secs']:.0f}s, {len(tr.tokens)} tokens)", flush=True)
 
-    recs = [done[f["known_id"]] for f in chosen if f["known_id"] in done]
+    known_ids = {f["known_id"] for f in known}  # every traced fact counts, also ones traced before a cap changed `chosen`
+    recs = [done[k] for k in sorted(done) if k in known_ids]
     if not recs: print("nothing traced yet"); return
     traces = [{k: TraceResult.from_dict(v) for k, v in r["traces"].items()} for r in recs]
     effects = {k: aggregate([t[k] for t in traces]) for k in KINDS}
@@ -92,7 +105,8 @@ def main():
         a.to_frame().to_csv(RESULTS / f"tracing_known1000_aie_{k}.csv", index=False)
     summary = dict(
         data=str(args.data), n_facts_file=len(facts), n_correct=len(known), known_ids_correct=[f["known_id"] for f in known],
-        n_traced=len(recs), subset_seed=args.seed, nu=nu, samples=10, window=10, model=args.model,
+        n_traced=len(recs), traced_ids=[r["known_id"] for r in recs], prompt_tokens=[len(r["traces"]["hidden"]["tokens"]) for r in recs],
+        max_tokens=args.max_tokens, subset_seed=args.seed, nu=nu, samples=10, window=10, model=args.model,
         mean_high=effects["hidden"].high, mean_low=effects["hidden"].low, total_effect=effects["hidden"].total_effect,
         mean_secs_per_fact=sum(r["secs"] for r in recs) / len(recs),
         peaks={k: dict(zip(("bucket", "layer", "aie"), a.peak())) for k, a in effects.items()},
