@@ -7,13 +7,14 @@ Fact Forcing), the model restored after every edit. One JSON line per (fact, lay
 `--out/rows.jsonl`; re-running resumes (use a larger `-n` or `--start` to extend, in chunks). Then the summary: the
 R² table beside the paper's, and the figures (copied to `nbs/images/loc_*.png`).
 
-Settings of the recorded run (chosen for 2 shared CPU cores, see the chapter): ROME with 6 sampled context templates
-(3 of ~5 and 3 of ~10 tokens, plus the bare prompt; ROME's default is 20) and key statistics from 20,000 tokens
-(as the ROME chapter's layer sweep), otherwise its SmolLM2 preset; FT on the
-edit layer's MLP output weights (lr 5e-3, 25 steps, L-inf bound 5e-3); 5 noise draws for the edits and their scores,
-10 for tracing; ν = 3σ from the tracing chapter.
+Settings of the recorded run (chosen for 2 shared CPU cores, see the chapter): ROME with 3 context templates
+(2 sampled of ~5 tokens plus the bare prompt; ROME's default is 21) and key statistics from 20,000 tokens
+(as the ROME chapter's layer sweep), otherwise its SmolLM2 preset; FT on the edit layer's MLP output weights
+(lr 5e-3, at most 25 steps, L-inf bound 5e-3); 2 noise draws for the edits and their scores (Fact Forcing), 10 for
+tracing; ν = 3σ from the tracing chapter; edit layers 0, 4, ..., 28 plus 6 (the peak of the mean MLP tracing effect
+at the last subject token over the traced facts).
 
-    HF_HUB_OFFLINE=1 nice -n 10 python experiments/localize_vs_edit.py -n 100
+    HF_HUB_OFFLINE=1 OMP_NUM_THREADS=1 nice -n 10 python experiments/localize_vs_edit.py -n 10 --layers 0-28:4,6 --no-peak
     python experiments/localize_vs_edit.py --summary-only
 """
 import argparse, json, time
@@ -22,7 +23,7 @@ from pathlib import Path
 import torch
 
 RESULTS = Path("experiments/results")
-ROME_LIGHT = {"context_template_length_params": [[5, 3], [10, 3]], "mom2_n_tokens": 20_000}
+ROME_LIGHT = {"context_template_length_params": [[5, 2]], "mom2_n_tokens": 20_000}
 
 
 def main():
@@ -34,7 +35,7 @@ def main():
     ap.add_argument("--no-peak", action="store_true", help="do not add the layer where the mean MLP tracing effect peaks")
     ap.add_argument("--editors", default="rome,ft")
     ap.add_argument("--problems", default="error-injection,fact-forcing")
-    ap.add_argument("--noise-samples", type=int, default=5)
+    ap.add_argument("--noise-samples", type=int, default=2)
     ap.add_argument("--trace-samples", type=int, default=10)
     ap.add_argument("--full-rome", action="store_true", help="ROME with its 20 default context templates")
     ap.add_argument("--threads", type=int, default=1)
@@ -55,7 +56,11 @@ def main():
                                  out=args.out, start=args.start, noise_samples=args.noise_samples,
                                  trace_samples=args.trace_samples, add_peak=not args.no_peak, hparams=hp,
                                  images=args.images)
-        print(f"wall time of this invocation: {time.time() - t0:.0f} s")
+        wall = time.time() - t0
+        print(f"wall time of this invocation: {wall:.0f} s")
+        with open(Path(args.out) / "invocations.jsonl", "a") as f:
+            f.write(json.dumps({"argv": vars(args), "started": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t0)),
+                                "wall_s": round(wall, 1)}) + "\n")
     s = summarize_localization(args.out, images=args.images)
     print(s.table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     print(json.dumps(s.timing, indent=1))

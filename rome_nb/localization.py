@@ -728,6 +728,7 @@ def plot_score_vs_tracing(rows, effect: str = "trace_mlp_max", path=None):
                 rho = spearmanr(d[effect], d["score"])[0] if len(d) > 2 else float("nan")
             ax.set_title(f"{e} / {p}: ρ = {rho:.2f}", fontsize=10)
             ax.set_xlabel(f"{effect.replace('trace_', 'tracing effect, ')} at edit layer"); ax.set_ylabel("score"); ax.grid(alpha=0.3)
+            ax.set_ylim(-0.02, 1.02)
             fig.colorbar(sc, ax=ax, label="layer")
     fig.tight_layout()
     if path: fig.savefig(path, dpi=120)
