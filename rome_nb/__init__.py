@@ -7,6 +7,7 @@ __version__ = "0.1.0"
 __all__ = []
 
 # %% ../nbs/index.ipynb #4c692fbf
+# The top-level namespace, documented in the table above
 from .core import load_model, top_predictions, get_layout
 from .tracing import trace
 from .rome import edit
