@@ -418,15 +418,19 @@ def _model_name(model) -> str:
     return str(getattr(getattr(model, "config", None), "_name_or_path", "") or type(model).__name__)
 
 def _read_jsonl(path: Path) -> list[dict]:
-    "Rows of a JSON-lines file; a last line cut short (an interrupted write) is dropped."
+    "Rows of a JSON-lines file; a last line cut short (an interrupted write) is dropped, and a case written twice counts once."
     if not path.is_file(): return []
     lines = [l for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
-    rows = []
+    rows, seen = [], set()
     for n, line in enumerate(lines):
-        try: rows.append(json.loads(line))
+        try: row = json.loads(line)
         except json.JSONDecodeError:
             if n == len(lines) - 1: break
             raise ValueError(f"{path}: line {n + 1} is not JSON") from None
+        key = str(row.get("case_id")) if isinstance(row, dict) and "case_id" in row else None
+        if key is not None and key in seen: continue  # two runs appending to one file: keep the first
+        if key is not None: seen.add(key)
+        rows.append(row)
     return rows
 
 def _case_hash(case: EditCase) -> str:
