@@ -14,7 +14,7 @@ Settings of the recorded run (chosen for 2 shared CPU cores, see the chapter): R
 tracing; ν = 3σ from the tracing chapter; edit layers 0, 4, ..., 28 plus 6 (the peak of the mean MLP tracing effect
 at the last subject token over the traced facts).
 
-    HF_HUB_OFFLINE=1 OMP_NUM_THREADS=1 nice -n 10 python experiments/localize_vs_edit.py -n 10 --layers 0-28:4,6 --no-peak
+    HF_HUB_OFFLINE=1 OMP_NUM_THREADS=1 nice -n 10 python experiments/localize_vs_edit.py -n 100 --layers 0-28:4,6 --no-peak
     python experiments/localize_vs_edit.py --summary-only
 """
 import argparse, json, time
