@@ -21,9 +21,9 @@ __all__ = ['PROBLEMS', 'LOC_EDITORS', 'PAPER_GPTJ', 'PAPER_NOTE', 'Fact', 'as_fa
            'LocRequest', 'noised_prediction', 'fact_noise', 'build_request', 'measure', 'edit_scores',
            'register_loc_editor', 'get_loc_editor', 'objective_loss', 'WeightEdit', 'frozen_prefix', 'ft_edit',
            'rome_loc_edit', 'localization_regression', 'rho_by_layer', 'predicts_true_object', 'default_noise_scale',
-           'tracing_effects', 'row_key', 'default_layers', 'localize_vs_edit', 'load_rows', 'weights_digest',
-           'LocSummary', 'plot_score_vs_layer', 'plot_score_vs_tracing', 'localization_table', 'summarize_localization',
-           'parse_layers', 'localize_vs_edit_command']
+           'tracing_effects', 'row_key', 'default_layers', 'localize_vs_edit', 'load_rows', 'traceable',
+           'weights_digest', 'LocSummary', 'plot_score_vs_layer', 'plot_score_vs_tracing', 'localization_table',
+           'summarize_localization', 'parse_layers', 'localize_vs_edit_command']
 
 # %% ../nbs/06_localization.ipynb #dbf5b9ae
 @dataclass
@@ -599,7 +599,9 @@ def localize_vs_edit(model, tok, facts: Sequence, out, n: int | None = 100, laye
     traces = _trace_all(model, tok, chosen, lambda m, t, f: tracer(m, t, f, noise=noise, samples=trace_samples, seed=seed),
                         out, progress)
 
-    peak = int(np.argmax(np.mean([traces[f.case_id]["mlp_last"] for f in chosen], axis=0)))
+    # the peak over every traced fact of the run (all chunks) that the noise corrupts (see `traceable`)
+    ok = [t for t in traces.values() if _corrupted(t.get("p_clean"), t.get("p_noised"))]
+    peak = int(np.argmax(np.mean([t["mlp_last"] for t in ok or traces.values()], axis=0)))
     if layers is None and cfg.get("layers"): layers, add_peak = cfg["layers"], False
     if add_peak is None: add_peak = layers is None
     layers = default_layers(layout.n_layers, None) if layers is None else list(layers)
@@ -649,11 +651,25 @@ def localize_vs_edit(model, tok, facts: Sequence, out, n: int | None = 100, laye
     return out
 
 def load_rows(out):
-    "The rows of a `localize_vs_edit` run directory as a DataFrame."
+    "The rows of a `localize_vs_edit` run directory as a DataFrame, with each fact's traced `p_clean` and `p_noised`."
     import pandas as pd
     path = Path(out) / "rows.jsonl"
     if not path.is_file(): raise FileNotFoundError(f"no rows.jsonl in {str(out)!r}: run localize_vs_edit there first")
-    return pd.DataFrame(_read_jsonl(path))
+    rows = pd.DataFrame(_read_jsonl(path))
+    traces = {t["case_id"]: t for t in _read_jsonl(Path(out) / "traces.jsonl")}
+    for k in ("p_clean", "p_noised"): rows[k] = [traces.get(c, {}).get(k, np.nan) for c in rows["case_id"]]
+    return rows
+
+def _corrupted(p_clean, p_noised, min_drop: float = 0.1):
+    "Whether the noise removes at least `min_drop` of the clean probability (unknown counts as yes)."
+    if p_clean is None or p_noised is None: return True
+    return not (p_noised > (1 - min_drop) * p_clean)   # comparisons with NaN are False
+
+def traceable(rows, min_drop: float = 0.1):
+    "The rows of facts whose noise removes at least `min_drop` of the true object's clean probability (unknown: kept)."
+    rows = _frame(rows)
+    if not 0 <= min_drop < 1: raise ValueError(f"min_drop is a fraction of p_clean in [0, 1), got {min_drop}")
+    return rows[[_corrupted(c, n, min_drop) for c, n in zip(rows["p_clean"], rows["p_noised"])]]
 
 # %% ../nbs/06_localization.ipynb #3e58fae3
 def weights_digest(model) -> str:
@@ -678,6 +694,7 @@ class LocSummary:
     timing: dict
     figures: dict
     effect: str
+    excluded: list       # case ids left out of the analysis: the noise does not corrupt them (see `traceable`)
 
 def _mean_ci(d, col):
     g = d.groupby("layer")[col]
@@ -747,20 +764,23 @@ def localization_table(rows, effect: str = "trace_mlp_max"):
                     **{f"paper_{k}": paper.get(k, float("nan")) for k in ("r2_layer", "r2_tracing", "r2_both", "rho")}})
     return pd.DataFrame(out)
 
-def summarize_localization(out, effect: str = "trace_mlp_max", images=None, prefix: str = "loc_", show: bool = False) -> LocSummary:
+def summarize_localization(out, effect: str = "trace_mlp_max", images=None, prefix: str = "loc_", show: bool = False,
+                           min_drop: float = 0.1) -> LocSummary:
     "Figures (PNG in `out`, and in `images` if given), the R² table and the timing of a `localize_vs_edit` run."
     import pandas as pd, matplotlib.pyplot as plt
     out = Path(out)
-    rows = load_rows(out)
+    all_rows = load_rows(out)
+    rows = traceable(all_rows, min_drop)   # the analysis: facts the noise corrupts; the timing: every row that ran
+    excluded = sorted(set(all_rows["case_id"]) - set(rows["case_id"]))
     if effect not in rows: raise ValueError(f"no column {effect!r} in the rows; have {[c for c in rows if c.startswith('trace_')]}")
     table = localization_table(rows, effect)
     rl = [dict(editor=e, problem=p, **r) for (e, p), d in rows.groupby(["editor", "problem"], sort=False)
           for r in rho_by_layer(d, effect=effect).to_dict("records")]
     traces = _read_jsonl(out / "traces.jsonl")
-    timing = {"facts": int(rows["case_id"].nunique()), "rows": int(len(rows)),
-              "trace_s": float(sum(t.get("seconds", 0) for t in traces if t["case_id"] in set(rows["case_id"]))),
-              "edit_s": float(rows["seconds_edit"].sum()), "eval_s": float(rows["seconds_eval"].sum()),
-              "per_edit_s": {f"{e}/{p}": round(float(v), 3) for (e, p), v in rows.groupby(["editor", "problem"])["seconds_edit"].mean().items()}}
+    timing = {"facts": int(all_rows["case_id"].nunique()), "rows": int(len(all_rows)),
+              "trace_s": float(sum(t.get("seconds", 0) for t in traces if t["case_id"] in set(all_rows["case_id"]))),
+              "edit_s": float(all_rows["seconds_edit"].sum()), "eval_s": float(all_rows["seconds_eval"].sum()),
+              "per_edit_s": {f"{e}/{p}": round(float(v), 3) for (e, p), v in all_rows.groupby(["editor", "problem"])["seconds_edit"].mean().items()}}
     figs = {}
     dests = [out] + ([Path(images)] if images else [])
     for name, make in (("score_vs_layer", lambda path: plot_score_vs_layer(rows, effect=effect, path=path)),
@@ -770,8 +790,9 @@ def summarize_localization(out, effect: str = "trace_mlp_max", images=None, pref
         figs[name] = [str(d / f"{prefix}{name}.png") for d in dests]
         if not show: plt.close(fig)
     table.to_csv(out / f"{prefix}r2_table.csv", index=False)
-    _write_json(out / f"{prefix}summary.json", {"effect": effect, "timing": timing, "table": table.to_dict("records")})
-    return LocSummary(table, pd.DataFrame(rl), timing, figs, effect)
+    _write_json(out / f"{prefix}summary.json", {"effect": effect, "min_drop": min_drop, "excluded": excluded,
+                                                "timing": timing, "table": table.to_dict("records")})
+    return LocSummary(table, pd.DataFrame(rl), timing, figs, effect, excluded)
 
 # %% ../nbs/06_localization.ipynb #ce41ead6
 def parse_layers(spec) -> list | None:
@@ -822,5 +843,6 @@ def localize_vs_edit_command(data, n: int = 100, layers=None, editors="rome,ft",
     t = s.timing
     print(f"{t['facts']} facts, {t['rows']} rows in {out}; this invocation {wall:.0f} s; "
           f"recorded: tracing {t['trace_s']:.0f} s, editing {t['edit_s']:.0f} s, scoring {t['eval_s']:.0f} s")
+    if s.excluded: print(f"left out of the analysis (the noise removes < 10% of p_clean): facts {s.excluded}")
     print("figures:", ", ".join(p for ps in s.figures.values() for p in ps))
     return s
