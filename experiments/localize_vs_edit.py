@@ -4,8 +4,8 @@ On the embedded SmolLM2-135M: the first `-n` CounterFact records (from `--data`,
 true object the model's greedy completion starts with are traced once (MLP window 5 and hidden, fractional effect of
 the true object) and edited at each layer of `--layers` with each editor (ROME, FT) for each problem (Error Injection,
 Fact Forcing), the model restored after every edit. One JSON line per (fact, layer, editor, problem) goes to
-`--out/rows.jsonl`; re-running resumes (use a larger `-n` or `--start` to extend, in chunks). Then the summary: the
-R² table beside the paper's, and the figures (copied to `nbs/images/loc_*.png`).
+`--out/rows.jsonl`; re-running resumes (use a larger `-n` or `--start` to extend, in chunks). Then the summary (over the facts the noise
+corrupts, see `traceable`): the R² table beside the paper's, and the figures (copied to `nbs/images/loc_*.png`).
 
 Settings of the recorded run (chosen for 2 shared CPU cores, see the chapter): ROME with 3 context templates
 (2 sampled of ~5 tokens plus the bare prompt; ROME's default is 21) and key statistics from 20,000 tokens
@@ -14,7 +14,7 @@ Settings of the recorded run (chosen for 2 shared CPU cores, see the chapter): R
 tracing; ν = 3σ from the tracing chapter; edit layers 0, 4, ..., 28 plus 6 (the peak of the mean MLP tracing effect
 at the last subject token over the traced facts).
 
-    HF_HUB_OFFLINE=1 OMP_NUM_THREADS=1 nice -n 10 python experiments/localize_vs_edit.py -n 100 --layers 0-28:4,6 --no-peak
+    HF_HUB_OFFLINE=1 OMP_NUM_THREADS=1 nice -n 10 python experiments/localize_vs_edit.py -n 104 --layers 0-28:4,6 --no-peak
     python experiments/localize_vs_edit.py --summary-only
 """
 import argparse, json, time
