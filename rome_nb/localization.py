@@ -16,7 +16,7 @@ import torch
 from .core import cache_dir, get_layout, input_device, subject_span
 
 # %% auto #0
-__all__ = ['PROBLEMS', 'LOC_EDITORS', 'PAPER_GPTJ', 'PAPER_NOTE', 'Fact', 'as_fact', 'load_facts', 'rewrite_score',
+__all__ = ['PROBLEMS', 'LOC_EDITORS', 'MIN_DROP', 'PAPER_GPTJ', 'PAPER_NOTE', 'Fact', 'as_fact', 'load_facts', 'rewrite_score',
            'erasure_score', 'neighborhood_score', 'SubjectNoise', 'target_probs', 'Problem', 'get_problem',
            'LocRequest', 'noised_prediction', 'fact_noise', 'build_request', 'measure', 'edit_scores',
            'register_loc_editor', 'get_loc_editor', 'objective_loss', 'WeightEdit', 'frozen_prefix', 'ft_edit',
@@ -660,12 +660,14 @@ def load_rows(out):
     for k in ("p_clean", "p_noised"): rows[k] = [traces.get(c, {}).get(k, np.nan) for c in rows["case_id"]]
     return rows
 
-def _corrupted(p_clean, p_noised, min_drop: float = 0.1):
+MIN_DROP = 0.1   # a fact is traceable if the noise removes at least this fraction of p_clean
+
+def _corrupted(p_clean, p_noised, min_drop: float = MIN_DROP):
     "Whether the noise removes at least `min_drop` of the clean probability (unknown counts as yes)."
     if p_clean is None or p_noised is None: return True
     return not (p_noised > (1 - min_drop) * p_clean)   # comparisons with NaN are False
 
-def traceable(rows, min_drop: float = 0.1):
+def traceable(rows, min_drop: float = MIN_DROP):
     "The rows of facts whose noise removes at least `min_drop` of the true object's clean probability (unknown: kept)."
     rows = _frame(rows)
     if not 0 <= min_drop < 1: raise ValueError(f"min_drop is a fraction of p_clean in [0, 1), got {min_drop}")
@@ -765,7 +767,7 @@ def localization_table(rows, effect: str = "trace_mlp_max"):
     return pd.DataFrame(out)
 
 def summarize_localization(out, effect: str = "trace_mlp_max", images=None, prefix: str = "loc_", show: bool = False,
-                           min_drop: float = 0.1) -> LocSummary:
+                           min_drop: float = MIN_DROP) -> LocSummary:
     "Figures (PNG in `out`, and in `images` if given), the R² table and the timing of a `localize_vs_edit` run."
     import pandas as pd, matplotlib.pyplot as plt
     out = Path(out)
@@ -843,6 +845,6 @@ def localize_vs_edit_command(data, n: int = 100, layers=None, editors="rome,ft",
     t = s.timing
     print(f"{t['facts']} facts, {t['rows']} rows in {out}; this invocation {wall:.0f} s; "
           f"recorded: tracing {t['trace_s']:.0f} s, editing {t['edit_s']:.0f} s, scoring {t['eval_s']:.0f} s")
-    if s.excluded: print(f"left out of the analysis (the noise removes < 10% of p_clean): facts {s.excluded}")
+    if s.excluded: print(f"left out of the analysis (the noise removes < {MIN_DROP:.0%} of p_clean): facts {s.excluded}")
     print("figures:", ", ".join(p for ps in s.figures.values() for p in ps))
     return s
