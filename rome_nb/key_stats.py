@@ -13,12 +13,12 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import Hook, cache_dir, get_layout, hooked, input_device
+from .core import Hook, atomic_write, cache_dir, get_layout, hooked, input_device, model_name, tensor_digest
 
 # %% auto #0
 __all__ = ['ALIASES', 'DEFAULT_N_TOKENS', 'CorpusUnavailableError', 'SampledText', 'LocalText', 'HubDataset', 'Documents',
-           'builtin_text', 'as_corpus', 'read_documents', 'load_hub_dataset', 'model_name', 'sample_corpus',
-           'open_corpus', 'keys_at', 'key_fingerprint', 'KeyStats', 'key_stats', 'second_moment']
+           'builtin_text', 'as_corpus', 'read_documents', 'load_hub_dataset', 'sample_corpus', 'open_corpus', 'keys_at',
+           'key_fingerprint', 'KeyStats', 'key_stats', 'second_moment']
 
 # %% ../nbs/02_key_stats.ipynb #0505ddb8
 class CorpusUnavailableError(OSError):
@@ -144,18 +144,6 @@ def _sha(*parts) -> str:
 def _tensor_bytes(t: torch.Tensor) -> bytes:
     return t.detach().reshape(-1).contiguous().cpu().view(torch.uint8).numpy().tobytes()
 
-def _hash_tensors(named: Iterable[tuple[str, torch.Tensor]]) -> str:
-    h = hashlib.sha256()
-    for name, t in named:
-        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
-        h.update(_tensor_bytes(t))
-    return h.hexdigest()
-
-def model_name(model) -> str:
-    "The model's name or path as loaded (`config._name_or_path`), else its class name."
-    cfg = getattr(model, "config", None)
-    return getattr(cfg, "_name_or_path", "") or type(model).__name__
-
 def _slug(s: str, n: int = 40) -> str:
     s = Path(str(s).rstrip("/")).name or str(s)
     return re.sub(r"[^A-Za-z0-9._-]+", "-", s)[:n].strip("-.") or "model"
@@ -168,8 +156,10 @@ def _start_token(model, tok) -> int:
     return 0
 
 # %% ../nbs/02_key_stats.ipynb #e8603130
+def _checksum(tensors: dict) -> str: return tensor_digest(sorted(tensors.items()))
+
 def _read_safetensors(path: Path, expect_key: str):
-    "(tensors, metadata) of a cache file whose stored key equals `expect_key`; None (with a warning) if stale or unreadable."
+    "(tensors, metadata) of a cache file whose stored key equals `expect_key`; None (with a warning) if stale, damaged or unreadable."
     from safetensors import safe_open
     if not path.is_file(): return None
     try:
@@ -182,19 +172,17 @@ def _read_safetensors(path: Path, expect_key: str):
     if meta.get("key") != expect_key:
         warnings.warn(f"rebuilding cache file {str(path)!r}: it was written for a different key")
         return None
+    if meta.get("sha256") != _checksum(tensors):  # a flipped bit, a partial overwrite, or a file from an older version
+        warnings.warn(f"rebuilding cache file {str(path)!r}: its tensors do not match the checksum stored with them")
+        return None
     return tensors, meta
 
 def _write_safetensors(path: Path, tensors: dict, metadata: dict):
-    "Write atomically: to a temporary file in the same directory, then rename over `path`."
+    "Write `tensors` with `metadata` and their checksum, atomically."
     from safetensors.torch import save_file
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        save_file({k: v.contiguous() for k, v in tensors.items()}, tmp, metadata={k: str(v) for k, v in metadata.items()})
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
+    tensors = {k: v.contiguous() for k, v in tensors.items()}
+    meta = {**{k: str(v) for k, v in metadata.items()}, "sha256": _checksum(tensors)}
+    atomic_write(path, lambda tmp: save_file(tensors, tmp, metadata=meta))
 
 # %% ../nbs/02_key_stats.ipynb #653d10c7
 def _top_p_sample(logits: torch.Tensor, top_p: float, g: torch.Generator) -> torch.Tensor:
@@ -215,20 +203,22 @@ def _sample_batch(model, start: int, n: int, length: int, top_p: float, seed: in
         nxt = _top_p_sample(out.logits[:, -1], top_p, g)
         cols.append(nxt)
         if pbar is not None: pbar.update(n)
-        if t < length - 2: out = model(input_ids=nxt, past_key_values=out.past_key_values, use_cache=True)
+        if t < length - 2:
+            lay = get_layout(model)
+            out = model(input_ids=nxt, use_cache=True, **lay.with_cache(lay.output_cache(out)))
     return torch.cat(cols, 1).cpu()
 
 def sample_corpus(model, tok=None, n_tokens: int = 20_000, spec: SampledText = SampledText(), cache: bool = True,
                   progress: bool = True) -> torch.Tensor:
     "`ceil(n_tokens / doc_len)` documents sampled from `model` as a [n_docs, doc_len] tensor of token ids, cached on disk."
-    if not (isinstance(n_tokens, int) and n_tokens > 0): raise ValueError(f"n_tokens must be a positive int, got {n_tokens!r}")
+    if isinstance(n_tokens, bool) or not (isinstance(n_tokens, int) and n_tokens > 0): raise ValueError(f"n_tokens must be a positive int, got {n_tokens!r}")
     if spec.doc_len < 2 or spec.batch_size < 1 or not 0 < spec.top_p <= 1:
         raise ValueError(f"bad SampledText settings {spec}: need doc_len >= 2, batch_size >= 1, 0 < top_p <= 1")
     n_docs = math.ceil(n_tokens / spec.doc_len)
     n_batches = math.ceil(n_docs / spec.batch_size)
     start = _start_token(model, tok)
     emb = get_layout(model).embed.weight
-    key = json.dumps(dict(format="rome_nb.sampled_text/1", model=Path(model_name(model).rstrip("/")).name, embedding=_hash_tensors([("embed", emb)]),
+    key = json.dumps(dict(format="rome_nb.sampled_text/1", model=model_name(model), embedding=tensor_digest([("embed", emb)]),
                           start=start, **asdict(spec)), sort_keys=True)
     path = cache_dir() / "corpora" / f"sampled-{_slug(model_name(model))}-{spec.doc_len}-{_sha(key)[:16]}.safetensors"
     have = torch.zeros((0, spec.doc_len), dtype=torch.long)
@@ -379,19 +369,11 @@ def key_fingerprint(model, layer: int) -> str:
     feeding |= {id(t) for t in [*lay.blocks[layer].parameters(), *lay.blocks[layer].buffers()] if id(t) not in out_ids}
     skip = {id(t) for m in after for t in [*m.parameters(), *m.buffers()]} - feeding
     named = [*model.named_parameters(), *model.named_buffers()]
-    return _hash_tensors(sorted(((n, t) for n, t in named if id(t) not in skip), key=lambda x: x[0]))
+    return tensor_digest(sorted(((n, t) for n, t in named if id(t) not in skip), key=lambda x: x[0]))
 
 # %% ../nbs/02_key_stats.ipynb #fb44f255
 _DTYPES = {torch.float32: "float32", torch.float64: "float64"}
 DEFAULT_N_TOKENS = 100_000  # the authors used tens of millions; the experiment below shows what fewer cost
-
-def _max_positions(model) -> int | None:
-    cfg = getattr(model, "config", None)
-    cfg = cfg.get_text_config() if hasattr(cfg, "get_text_config") else cfg
-    for a in ("max_position_embeddings", "n_positions", "n_ctx", "max_sequence_length"):
-        v = getattr(cfg, a, None)
-        if isinstance(v, int) and v > 0: return v
-    return None
 
 @dataclass
 class KeyStats:
@@ -451,20 +433,20 @@ def key_stats(model, tok, layer: int,
     lay.check_layer(layer)
     explicit = n_tokens is not None
     n_tokens = n_tokens if explicit else DEFAULT_N_TOKENS
-    if not (isinstance(n_tokens, int) and n_tokens > 0): raise ValueError(f"n_tokens must be a positive int, got {n_tokens!r}")
+    if isinstance(n_tokens, bool) or not (isinstance(n_tokens, int) and n_tokens > 0): raise ValueError(f"n_tokens must be a positive int, got {n_tokens!r}")
     if dtype not in _DTYPES: raise ValueError(f"dtype must be torch.float32 or torch.float64, got {dtype!r}")
     if padding_side not in ("left", "right"): raise ValueError(f"padding_side must be 'left' or 'right', got {padding_side!r}")
-    max_pos = _max_positions(model)
+    max_pos = lay.context_length
     seq_len = seq_len if seq_len is not None else min(1024, max_pos or 1024)
-    if not (isinstance(seq_len, int) and seq_len > 0) or (max_pos and seq_len > max_pos):
+    if isinstance(seq_len, bool) or not (isinstance(seq_len, int) and seq_len > 0) or (max_pos and seq_len > max_pos):
         raise ValueError(f"seq_len must be a positive int no larger than the model's context ({max_pos}), got {seq_len!r}")
-    if not (isinstance(batch_tokens, int) and batch_tokens >= seq_len):
+    if isinstance(batch_tokens, bool) or not (isinstance(batch_tokens, int) and batch_tokens >= seq_len):
         raise ValueError(f"batch_tokens ({batch_tokens!r}) must be an int >= seq_len ({seq_len}): a batch holds at least one document")
     if padding_side == "left" and "position_ids" not in inspect.signature(model.forward).parameters:
         raise ValueError(f"padding_side='left' needs a model whose forward takes position_ids; {type(model).__name__} does not")
     t0 = time.time()
     ident, docs = open_corpus(corpus, model, tok, n_tokens, seq_len, truncate, progress)
-    key = dict(format="rome_nb.key_stats/2", model=Path(model_name(model).rstrip("/")).name, weights=key_fingerprint(model, layer), layer=layer,
+    key = dict(format="rome_nb.key_stats/2", model=model_name(model), weights=key_fingerprint(model, layer), layer=layer,
                corpus=ident, n_tokens=n_tokens, seq_len=seq_len, dtype=_DTYPES[dtype])
     key_json = json.dumps(key, sort_keys=True, default=str)
     path = (cache_dir() / "stats" / _slug(model_name(model)) /

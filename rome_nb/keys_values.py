@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_keys_values.ipynb #e01fd3e5
 from __future__ import annotations
-import copy, inspect, math, time, weakref
+import copy, inspect, math, time, unicodedata, weakref
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -12,12 +12,13 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .core import Encoded, Hook, encode, get_layout, hooked, input_device, subject_span
+from .core import Encoded, Hook, check_int, encode, get_layout, hooked, input_device, subject_span
 
 # %% auto #0
-__all__ = ['FACT_TOKENS', 'OBJECTIVES', 'char_tokenizer', 'normalize_request', 'fill', 'sample_texts', 'context_templates',
-           'compute_keys', 'Keys', 'compute_key', 'check_second_moment', 'solve_keys', 'left_vector', 'likely',
-           'unlikely', 'ValueBatch', 'value_batch', 'Replay', 'Value', 'compute_value']
+__all__ = ['TEMPLATE_TEXT', 'FACT_TOKENS', 'MAX_CONDITION', 'OBJECTIVES', 'char_tokenizer', 'normalize_request', 'fill',
+           'sample_texts', 'context_templates', 'compute_keys', 'Keys', 'compute_key', 'check_second_moment',
+           'solve_keys', 'left_vector', 'likely', 'unlikely', 'ValueBatch', 'value_batch', 'Replay', 'Value',
+           'compute_value']
 
 # %% ../nbs/03_keys_values.ipynb #ecc9246b
 def char_tokenizer():
@@ -41,7 +42,10 @@ def normalize_request(request: dict, tok=None) -> dict:
     missing = [k for k in ("prompt", "subject", "target_new") if k not in request]
     if missing: raise ValueError(f"request {request!r} lacks {', '.join(missing)}")
     prompt, subject = request["prompt"], request["subject"]
+    if not isinstance(prompt, str) or not prompt.strip(): raise ValueError(f"the prompt is empty in request {request!r}")
     if not isinstance(subject, str) or not subject.strip(): raise ValueError(f"the subject is empty in request {request!r}")
+    if prompt.count("{}") > 1:
+        raise ValueError(f"prompt {prompt!r} has {prompt.count('{}')} '{{}}': it needs exactly one, where the subject goes")
     if "{}" not in prompt:
         if subject not in prompt:
             raise ValueError(f"subject {subject!r} does not occur in prompt {prompt!r} (and the prompt has no '{{}}')")
@@ -77,8 +81,8 @@ def sample_texts(model, tok, n: int, length: int, top_k: int = 5, generator: tor
     g = generator or torch.Generator().manual_seed(0)
     ids, past, new = torch.full((n, 1), start, dtype=torch.long), None, []
     for _ in range(max(length - 1, 0)):
-        out = model(input_ids=ids.to(dev), past_key_values=past, use_cache=True)
-        logits, past = out.logits[:, -1].float().cpu(), out.past_key_values
+        out = model(input_ids=ids.to(dev), use_cache=True, **get_layout(model).with_cache(past))
+        logits, past = out.logits[:, -1].float().cpu(), get_layout(model).output_cache(out)
         logits[:, len(tok):] = -math.inf  # ids the model has but the tokenizer cannot decode
         top = logits.topk(top_k, dim=-1)
         ids = top.indices.gather(1, torch.multinomial(top.values.softmax(-1), 1, generator=g))
@@ -88,15 +92,24 @@ def sample_texts(model, tok, n: int, length: int, top_k: int = 5, generator: tor
 
 _TEMPLATES = weakref.WeakKeyDictionary()
 
-def context_templates(model, tok, lengths=((5, 10), (10, 10)), top_k: int = 5, seed: int = 0) -> list[str]:
+TEMPLATE_TEXT = ("collapse", "released")
+
+def _template_text(t: str, how: str) -> str:
+    "A sampled text as a template prefix: braces removed, whitespace collapsed ('collapse') or as the released code keeps it."
+    t = t.replace("{", " ").replace("}", " ")
+    if how == "collapse": return " ".join(t.split())
+    return unicodedata.normalize("NFKD", t).replace("\n\n", " ")  # the released `generate_fast`'s clean-up
+
+def context_templates(model, tok, lengths=((5, 10), (10, 10)), top_k: int = 5, seed: int = 0,
+                      text: str = "collapse") -> list[str]:
     "`['{}']` plus, for each `(length, n)` in `lengths`, `n` texts sampled from `model` as `'text. {}'`; cached per model."
-    key = (tuple(map(tuple, lengths)), top_k, seed)
+    if text not in TEMPLATE_TEXT: raise ValueError(f"text must be one of {TEMPLATE_TEXT}, got {text!r}")
+    key = (tuple(map(tuple, lengths)), top_k, seed, text)
     cache = _TEMPLATES.setdefault(model, {})
     if key not in cache:
         g = torch.Generator().manual_seed(seed)
         texts = [t for length, n in lengths for t in sample_texts(model, tok, n, length, top_k, g)]
-        clean = lambda t: " ".join(t.replace("{", " ").replace("}", " ").split())
-        cache[key] = ["{}"] + [clean(t) + ". {}" for t in texts]
+        cache[key] = ["{}"] + [_template_text(t, text) + ". {}" for t in texts]
     return list(cache[key])
 
 # %% ../nbs/03_keys_values.ipynb #49fd64fe
@@ -152,15 +165,33 @@ def compute_key(model, tok, request: dict, layer: int, templates: Sequence[str] 
     return Keys(each.mean(0), each, prompts)
 
 # %% ../nbs/03_keys_values.ipynb #f752e191
-def check_second_moment(C: torch.Tensor, d: int | None = None) -> torch.Tensor:
-    "Raise ValueError unless `C` is a finite, symmetric [d, d] matrix; return it."
+_CHECKED = {}  # id(C) -> (weak reference to C, its version when it passed the check; in-place writes bump it)
+MAX_CONDITION = 1e12  # beyond this, C^-1 k in float64 is dominated by rounding
+
+def check_second_moment(C: torch.Tensor, d: int | None = None, layer: int | None = None) -> torch.Tensor:
+    "Raise ValueError unless `C` is a finite, symmetric, positive definite, well-conditioned [d, d] matrix; return it."
+    at = f" at layer {layer}" if layer is not None else ""
+    fix = ("Fix: recompute them over more text (`key_stats(..., n_tokens=...)`, `cache=False`), shrink them "
+           "(`second_moment(..., shrinkage='ledoit-wolf')`), or edit without them (`mom2_adjustment=False`).")
     if not isinstance(C, torch.Tensor) or C.dim() != 2 or C.shape[0] != C.shape[1]:
-        raise ValueError(f"key statistics must be a square matrix, got {getattr(C, 'shape', type(C).__name__)}")
-    if d is not None and C.shape[0] != d: raise ValueError(f"key statistics are {tuple(C.shape)} but keys have dimension {d}")
+        raise ValueError(f"key statistics{at} must be a square matrix, got {getattr(C, 'shape', type(C).__name__)}")
+    if d is not None and C.shape[0] != d: raise ValueError(f"key statistics{at} are {tuple(C.shape)} but keys have dimension {d}")
+    ref, version = _CHECKED.get(id(C), (lambda: None, None))
+    if ref() is C and version == C._version: return C  # checked before, unchanged since (the eigenvalues cost a second)
     bad = (~torch.isfinite(C)).sum().item()
-    if bad: raise ValueError(f"key statistics contain {bad} non-finite values (NaN or inf): recompute them")
+    if bad: raise ValueError(f"key statistics{at} contain {bad} non-finite values (NaN or inf). {fix}")
     scale = C.abs().max().clamp_min(1e-30)
-    if ((C - C.T).abs().max() / scale).item() > 1e-4: raise ValueError("key statistics are not symmetric")
+    if ((C - C.T).abs().max() / scale).item() > 1e-4: raise ValueError(f"key statistics{at} are not symmetric. {fix}")
+    ev = torch.linalg.eigvalsh(C.double())
+    lo, hi = float(ev[0]), float(ev[-1])
+    if hi <= 0: raise ValueError(f"key statistics{at} have no positive eigenvalue (largest {hi:.3g}): they are not a second moment. {fix}")
+    if lo < -1e-6 * hi:
+        raise ValueError(f"key statistics{at} are not positive semi-definite (eigenvalues {lo:.3g} .. {hi:.3g}): not a second moment. {fix}")
+    if lo <= hi / MAX_CONDITION:
+        raise ValueError(f"key statistics{at} are singular or nearly so (eigenvalues {lo:.3g} .. {hi:.3g}, condition number "
+                         f"{hi / max(lo, 1e-300):.3g} > {MAX_CONDITION:.0e}): fewer independent keys than dimensions? {fix}")
+    for i in [i for i, (r, _) in _CHECKED.items() if r() is None]: del _CHECKED[i]
+    _CHECKED[id(C)] = (weakref.ref(C), C._version)
     return C
 
 def solve_keys(C: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
@@ -267,7 +298,7 @@ class Replay:
     def _inputs(self, lo: int, past=None) -> dict:
         b = self.batch
         kw = dict(input_ids=b.input_ids[:, lo:], attention_mask=b.attention_mask, position_ids=b.position_ids[:, lo:])
-        if past is not None: kw.update(past_key_values=copy.deepcopy(past), use_cache=True)
+        if past is not None: kw.update(use_cache=True, **self.lay.with_cache(copy.deepcopy(past)))
         else: kw["use_cache"] = False
         if self.use_keep: kw["logits_to_keep"] = self.keep if lo == self.split else self.keep + self.split
         return kw
@@ -281,7 +312,7 @@ class Replay:
                 out = self.model(input_ids=b.input_ids[:, :self.split], attention_mask=b.attention_mask[:, :self.split],
                                  position_ids=b.position_ids[:, :self.split], use_cache=True,
                                  **({"logits_to_keep": 1} if self.use_keep else {}))
-                self.prefix = out.past_key_values
+                self.prefix = self.lay.output_cache(out)
             handles = [blk.register_forward_hook(self._recorder(l), prepend=True)  # before others: the raw output
                        for l, blk in enumerate(self.lay.blocks[:self.layer])]
             try: self.model(**self._inputs(self.split, self.prefix))

@@ -13,15 +13,15 @@ from typing import Sequence
 import torch
 from tqdm.auto import tqdm
 
-from .core import get_layout, input_device, load_model
-from .keys_values import (FACT_TOKENS, Keys, Value, check_second_moment, compute_key, compute_value,
-                                 context_templates, left_vector, normalize_request)
+from .core import check_int, get_layout, input_device, load_model
+from .keys_values import (FACT_TOKENS, TEMPLATE_TEXT, Keys, Value, check_second_moment, compute_key, compute_value,
+                                 context_templates, fill, left_vector, normalize_request)
 
 # %% auto #0
 __all__ = ['KEY_CONVENTIONS', 'SMOLLM2_LAYER', 'PRESETS', 'EDIT_LOG', 'EDIT_TENSORS', 'EIFFEL', 'EIFFEL_PARAPHRASES',
            'EIFFEL_NEIGHBOURS', 'ROMEHparams', 'hparams_for', 'rank_one_update', 'Edit', 'active_edits', 'forget_edits',
-           'target_nll', 'target_probs', 'layer_statistics', 'compute_edit', 'edit', 'edited', 'greedy', 'save_edited',
-           'load_edited', 'edit_demo']
+           'target_nll', 'target_probs', 'layer_statistics', 'edit_templates', 'check_fits', 'compute_edit', 'edit',
+           'edited', 'greedy', 'save_edited', 'load_edited', 'edit_demo']
 
 # %% ../nbs/04_rome.ipynb #226f1658
 KEY_CONVENTIONS = ("consistent", "released")
@@ -40,6 +40,7 @@ class ROMEHparams:
     context_template_length_params: tuple = ((5, 10), (10, 10))  # (length, count) of sampled template prefixes
     template_top_k: int = 5
     template_seed: int = 0
+    template_text: str = "collapse"     # "released": keep the sampled text's whitespace as the authors' code does (chapter 03)
     mom2_adjustment: bool = True        # False: C = I (u is the key itself)
     mom2_corpus: str | None = None      # corpus of the key statistics (chapter 02); None: rome_nb's own text
     mom2_n_tokens: int | None = None    # keys for C; None: key_stats' default (all of a corpus, at most 100,000)
@@ -47,7 +48,8 @@ class ROMEHparams:
     key_convention: str = "consistent"  # "consistent": u and Lambda from the averaged key; "released": Lambda from the bare prompt's key
 
     def __post_init__(self):
-        if not isinstance(self.layer, int) or self.layer < 0: raise ValueError(f"layer must be an int >= 0, got {self.layer!r}")
+        check_int(self.layer, "layer", 0); check_int(self.v_num_grad_steps, "v_num_grad_steps", 0)
+        if self.template_text not in TEMPLATE_TEXT: raise ValueError(f"template_text must be one of {TEMPLATE_TEXT}, got {self.template_text!r}")
         if self.key_convention not in KEY_CONVENTIONS:
             raise ValueError(f"key_convention {self.key_convention!r} unknown; choose from {KEY_CONVENTIONS}")
         if self.fact_token not in FACT_TOKENS: raise ValueError(f"fact_token {self.fact_token!r} unknown; choose from {FACT_TOKENS}")
@@ -262,18 +264,38 @@ def _probes(model, tok, r) -> dict:
     prompt = r["prompt"].replace("{}", r["subject"], 1)
     return target_probs(model, tok, prompt, {"target_new": r["target_new"], "target_true": r.get("target_true")})
 
+def edit_templates(model, tok, hparams: ROMEHparams, templates=None) -> list[str]:
+    "The context templates of an edit: `templates` as given (each with one `{}`), else sampled per `hparams`."
+    if templates is None:
+        return context_templates(model, tok, hparams.context_template_length_params, hparams.template_top_k,
+                                 hparams.template_seed, hparams.template_text)
+    templates = list(templates) if not isinstance(templates, str) else [templates]
+    bad = [t for t in templates if not isinstance(t, str) or t.count("{}") != 1]
+    if not templates or bad: raise ValueError(f"templates must be strings with one '{{}}' each, got {bad or templates!r}")
+    return templates
+
+def check_fits(model, tok, request: dict, templates=("{}",)):
+    "Raise ValueError unless every prompt of the value optimisation (template, prompt and target) fits the model's context."
+    r = normalize_request(request, tok)
+    n_target = len(tok(r["target_new"], add_special_tokens=False)["input_ids"])
+    longest = max(len(tok(fill(t, r["prompt"], r["subject"]))["input_ids"]) for t in ["{}", *templates])
+    get_layout(model).check_length(longest + n_target - 1, f"the longest prompt of the edit of {r['subject']!r} (with its target)")
+    return r
+
 def compute_edit(model, tok, request: dict, hparams: ROMEHparams, C=..., objective="likely", hooks=(),
-                 progress: bool = False) -> Edit:
+                 templates=None, progress: bool = False) -> Edit:
     "Compute (do not apply) the ROME edit of `request`: an inactive `Edit`."
     lay = get_layout(model)
-    r = normalize_request(request, tok)
     layer = lay.check_layer(hparams.layer)
+    if C is not ... and C is not None: check_second_moment(C, lay.weight(layer).shape[1], layer)  # before any work
+    r = check_fits(model, tok, request)
     tm = {}
     t = time.perf_counter()
-    templates = context_templates(model, tok, hparams.context_template_length_params, hparams.template_top_k, hparams.template_seed)
+    templates = edit_templates(model, tok, hparams, templates)
+    check_fits(model, tok, r, templates)
     tm["templates"] = time.perf_counter() - t; t = time.perf_counter()
     if C is ...: C = layer_statistics(model, tok, layer, hparams, progress)
-    if C is not None: check_second_moment(C, lay.weight(layer).shape[1])
+    if C is not None: check_second_moment(C, lay.weight(layer).shape[1], layer)
     tm["stats"] = time.perf_counter() - t; t = time.perf_counter()
     keys = compute_key(model, tok, r, layer, templates, hparams.fact_token)
     tm["keys"] = time.perf_counter() - t; t = time.perf_counter()
@@ -291,17 +313,20 @@ def compute_edit(model, tok, request: dict, hparams: ROMEHparams, C=..., objecti
                 history=val.history, model_ref=weakref.ref(model))
 
 def edit(model, tok, request, hparams: ROMEHparams | None = None, *, C=..., objective="likely", hooks=(),
-         progress: bool = True, **overrides):
+         templates=None, progress: bool = True, **overrides):
     "Apply ROME for `request` (a dict, or a list of them applied in sequence); returns the `Edit` (or list) with `undo()`."
     hp = (hparams if hparams is not None else hparams_for(model)).replace(**overrides)
-    get_layout(model).check_layer(hp.layer)
+    lay = get_layout(model)
+    lay.check_layer(hp.layer)
     single = isinstance(request, dict)
     requests = [request] if single else list(request)
-    for r in requests: normalize_request(r, tok)  # fail early, before any edit
+    if C is not ... and C is not None: check_second_moment(C, lay.weight(hp.layer).shape[1], hp.layer)
+    if templates is not None: templates = edit_templates(model, tok, hp, templates)
+    for r in requests: check_fits(model, tok, r, templates or ("{}",))  # fail early, before any edit
     done = []
     try:
         for r in tqdm(requests, desc="edits", disable=not progress or single, leave=False):
-            e = compute_edit(model, tok, r, hp, C=C, objective=objective, hooks=hooks, progress=False)
+            e = compute_edit(model, tok, r, hp, C=C, objective=objective, hooks=hooks, templates=templates, progress=progress)
             e.before = _probes(model, tok, e.request)
             _apply(e); done.append(e)
             e.after = _probes(model, tok, e.request)
@@ -330,7 +355,9 @@ def greedy(model, tok, prompt: str, max_new_tokens: int = 20) -> str:
         nxt = out.logits[:, -1].argmax(-1, keepdim=True)
         new.append(int(nxt))
         if tok.eos_token_id is not None and new[-1] == tok.eos_token_id: break
-        if i < max_new_tokens - 1: out = model(input_ids=nxt, past_key_values=out.past_key_values, use_cache=True)
+        if i < max_new_tokens - 1:
+            lay = get_layout(model)
+            out = model(input_ids=nxt, use_cache=True, **lay.with_cache(lay.output_cache(out)))
     return tok.decode(new, skip_special_tokens=True)
 
 # %% ../nbs/04_rome.ipynb #d80a1dfe
@@ -340,8 +367,12 @@ def save_edited(model, tok, path, edits: Sequence[Edit] | None = None, overwrite
     "Save `model` (with its active ROME edits), `tok`, the edit log (JSON) and the edit vectors (safetensors) to directory `path`."
     from safetensors.torch import save_file
     path = Path(path)
-    edits = active_edits(model) if edits is None else list(edits)
+    active = active_edits(model)
+    edits = active if edits is None else list(edits)
     if any(not e.active or e.model is not model for e in edits): raise ValueError("only active edits of this model can be saved")
+    if set(map(id, edits)) != set(map(id, active)):  # the saved weights carry every active edit, so the log must too
+        raise ValueError(f"save_edited saves the model's weights, which carry all {len(active)} active edits, but {len(edits)} "
+                         "were given: pass edits=None to save them all, or undo the others first")
     if path.exists() and not overwrite: raise FileExistsError(f"{str(path)!r} exists; pass overwrite=True to replace it")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}-"))

@@ -4,13 +4,13 @@
 
 # %% ../nbs/01_tracing.ipynb #94b1fbe4
 from __future__ import annotations
-import copy, hashlib, json, math, os, random, tempfile, warnings
+import copy, hashlib, inspect, json, math, os, random, tempfile, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
 import torch
-from .core import get_layout, subject_span, Hook, hooked, input_device, cache_dir, encode, _main_tensor
+from .core import get_layout, subject_span, Hook, hooked, input_device, cache_dir, encode, _main_tensor, check_int
 
 def _progress(it, on: bool, desc: str):
     if not on: return it
@@ -18,12 +18,12 @@ def _progress(it, on: bool, desc: str):
     return tqdm(it, desc=desc, leave=False)
 
 # %% auto #0
-__all__ = ['KNOWN_FIELDS', 'KINDS', 'CMAPS', 'TITLES', 'BUCKETS', 'FactNotKnownError', 'answer_token_ids', 'context_length',
-           'known_facts_path', 'load_known_facts', 'facts_known_by', 'embedding_std', 'noise_scale', 'Corruption',
-           'gaussian_corruption', 'corruption_hook', 'replacement_corruption', 'Patch', 'window_layers', 'kind_cells',
-           'Tracer', 'TraceResult', 'trace', 'trace_all', 'plot_trace', 'plot_traces', 'bucket_rows', 'AverageEffect',
-           'aggregate', 'FactTraces', 'trace_facts', 'average_indirect_effect', 'plot_aie_lines', 'plot_aie_heatmaps',
-           'severed_paths', 'severed_curves', 'plot_severed', 'trace_explorer']
+__all__ = ['KNOWN_FIELDS', 'KINDS', 'CMAPS', 'TITLES', 'BUCKETS', 'FactNotKnownError', 'answer_token_ids', 'known_facts_path',
+           'load_known_facts', 'facts_known_by', 'embedding_std', 'noise_scale', 'Corruption', 'gaussian_corruption',
+           'corruption_hook', 'replacement_corruption', 'Patch', 'window_layers', 'kind_cells', 'Tracer', 'TraceResult',
+           'trace', 'trace_all', 'plot_trace', 'plot_traces', 'bucket_rows', 'AverageEffect', 'aggregate', 'FactTraces',
+           'trace_facts', 'average_indirect_effect', 'plot_aie_lines', 'plot_aie_heatmaps', 'severed_paths',
+           'severed_curves', 'plot_severed', 'trace_explorer']
 
 # %% ../nbs/01_tracing.ipynb #c96632a1
 class FactNotKnownError(ValueError):
@@ -37,14 +37,6 @@ def answer_token_ids(tok, prompt: str, answer: str) -> list[int]:
     base, full = tok(prompt)["input_ids"], tok(prompt + a)["input_ids"]
     if full[:len(base)] == base and len(full) > len(base): return list(full[len(base):])
     return list(tok(a, add_special_tokens=False)["input_ids"])  # the tokenizer merged across the boundary
-
-def context_length(model) -> int | None:
-    "The longest input the model's positions allow (None if its config does not say)."
-    cfg = model.config.get_text_config() if hasattr(model.config, "get_text_config") else model.config
-    for k in ("max_position_embeddings", "n_positions", "n_ctx", "seq_length"):
-        v = getattr(cfg, k, None)
-        if isinstance(v, int) and v > 0: return v
-    return None
 
 # %% ../nbs/01_tracing.ipynb #2139945b
 KNOWN_FIELDS = ("known_id", "subject", "attribute", "template", "prediction", "prompt", "relation_id")
@@ -145,10 +137,16 @@ class Corruption:
         "A `Hook` on the token embedding's output that applies this corruption."
         return Hook(get_layout(model).embed, lambda x: self.apply(x, offset, rows))
 
+def _check_noise(noise) -> float:
+    "A noise level must be a finite number >= 0 (inf would turn every score into NaN)."
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not math.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    return float(noise)
+
 def gaussian_corruption(model, span: tuple[int, int], noise: float, samples: int = 10, seed: int = 0) -> Corruption:
     "`samples` seeded draws of N(0, noise²) noise for the tokens of `span`."
-    if not isinstance(samples, int) or samples < 1: raise ValueError(f"samples must be a positive int, got {samples!r}")
-    if not (isinstance(noise, (int, float)) and noise >= 0): raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    check_int(samples, "samples", 1)
+    _check_noise(noise)
     width = get_layout(model).embed.weight.shape[1]
     z = torch.randn((samples, span[1] - span[0], width), generator=torch.Generator().manual_seed(seed))
     return Corruption(span, noise * z, "add", f"gaussian noise, ν={noise:.4g}")
@@ -156,6 +154,7 @@ def gaussian_corruption(model, span: tuple[int, int], noise: float, samples: int
 # %% ../nbs/01_tracing.ipynb #556ceade
 def corruption_hook(model, spans, noise: float, samples: int = 10, seed: int = 0) -> Hook:
     "Hook on the token embedding adding seeded N(0, noise²) noise at each row's subject span ((b, e), or a list per row; None = clean row)."
+    _check_noise(noise); check_int(samples, "samples", 1)
     per_row = isinstance(spans, (list, tuple)) and len(spans) > 0 and (spans[0] is None or isinstance(spans[0], (list, tuple)))
     spans = list(spans) if per_row else None if spans is None else [tuple(spans)]
     longest = max((e - b for s in spans if s is not None for b, e in [s]), default=0)
@@ -243,12 +242,20 @@ def _module_device(m) -> torch.device:
 def _hidden_arg(args, kwargs):
     return args[0] if args else kwargs.get("hidden_states")
 
-def _auto_batch(model, n_tokens: int, samples: int, budget: float = 2 ** 29) -> int:
-    "Cells per replay such that the widest activation (MLP hidden or model width) stays near `budget` bytes."
+def _auto_batch(model, n_tokens: int, samples: int, n_scored: int = 1, budget: float = 2 ** 29) -> int:
+    "Cells per batch such that the widest activation (MLP hidden or model width) plus the scored logits stay near `budget` bytes."
     lay = get_layout(model)
     w = lay.weight(0)
-    width = max(w.shape)
-    return max(1, int(budget // (samples * max(1, n_tokens) * width * w.element_size())))
+    vocab = lay.head.weight.shape[0]
+    per_row = max(1, n_tokens) * max(w.shape) * w.element_size() + n_scored * vocab * 4  # logits in float32
+    return max(1, int(budget // (samples * per_row)))
+
+def _check_noise_values(values, span, width: int):
+    "Given noise must be a finite [samples, subject tokens, width] tensor."
+    want = (span[1] - span[0], width)
+    if not isinstance(values, torch.Tensor) or values.dim() != 3 or tuple(values.shape[1:]) != want or values.shape[0] < 1:
+        raise ValueError(f"noise_values must be a tensor [samples, {want[0]} subject tokens, {want[1]}], got {getattr(values, 'shape', type(values).__name__)}")
+    if not torch.isfinite(values).all(): raise ValueError("noise_values contain NaN or inf")
 
 # %% ../nbs/01_tracing.ipynb #3c9109a1
 class Tracer:
@@ -257,6 +264,7 @@ class Tracer:
                  samples: int = 10, # corrupted runs (noise draws, or replacement subjects)
                  noise: float | None = None, # ν; None: 3σ from `noise_scale`
                  corruption: str = "gaussian", # "gaussian" or "replace" (symmetric token replacement)
+                 noise_values: torch.Tensor | None = None, # exact noise to add, [samples, subject tokens, width] (e.g. another run's draws)
                  replace_with: Sequence[str] | None = None, # candidate subjects for "replace" (default: the shipped facts')
                  answer: str | None = None, # None: the clean run's top-1 token; else this string
                  answer_tokens: str = "first", # with `answer`: score its "first" token, or "all" of them (teacher-forced)
@@ -269,16 +277,17 @@ class Tracer:
         if method not in ("fast", "hooks"): raise ValueError(f"method must be 'fast' or 'hooks', got {method!r}")
         if corruption not in ("gaussian", "replace"): raise ValueError(f"corruption must be 'gaussian' or 'replace', got {corruption!r}")
         if answer_tokens not in ("first", "all"): raise ValueError(f"answer_tokens must be 'first' or 'all', got {answer_tokens!r}")
-        if not isinstance(samples, int) or samples < 1: raise ValueError(f"samples must be a positive int, got {samples!r}")
+        check_int(samples, "samples", 1)
+        if noise is not None: _check_noise(noise)
+        if batch_size is not None: check_int(batch_size, "batch_size", 1)
         self.model, self.tok, self.layout = model, tok, get_layout(model)
         self._project_out = next((m for n, m in model.named_modules() if n.split(".")[-1] == "project_out"), None)
         self.prompt, self.subject, self.method, self.progress = prompt, subject, method, progress
         pids = list(tok(prompt)["input_ids"])
         self.span = subject_span(tok, prompt, subject)  # ValueError for an absent or empty subject
         dev = input_device(model)
-        limit = context_length(model)
-        if limit is not None and len(pids) > limit:
-            raise ValueError(f"the prompt is {len(pids)} tokens long but the model's context holds {limit}: {prompt[:60]!r}...")
+        self.layout.check_length(len(pids), f"the prompt {prompt[:60]!r}")
+        if noise_values is not None: _check_noise_values(noise_values, self.span, self.layout.embed.weight.shape[1])
         with torch.no_grad(): top = model(torch.tensor([pids], device=dev)).logits[0, -1].float().softmax(-1)
         top_id = int(top.argmax())
         if expect is not None:
@@ -290,21 +299,23 @@ class Tracer:
                     f"model knows: choose another prompt, or pass answer={expect!r} to trace that answer's probability anyway.")
         aids = [top_id] if answer is None else answer_token_ids(tok, prompt, answer)
         if answer_tokens == "first": aids = aids[:1]
-        if limit is not None and len(pids) + len(aids) - 1 > limit:
-            raise ValueError(f"prompt and answer are {len(pids) + len(aids) - 1} tokens long, more than the model's context ({limit})")
+        self.layout.check_length(len(pids) + len(aids) - 1, "the prompt with its answer")
         self.answer_ids, self.n_prompt = aids, len(pids)
         self.answer = tok.decode(aids)
         self.tokens = [tok.decode([i]) for i in pids]
         self.input_ids = torch.tensor([pids + aids[:-1]], device=dev)
         self.score_pos = list(range(len(pids) - 1, len(pids) - 1 + len(aids)))
-        if corruption == "gaussian":
+        if noise_values is not None:
+            self.noise = None
+            self.corruption = Corruption(self.span, noise_values.detach().float().cpu(), "add", "given noise values")
+        elif corruption == "gaussian":
             self.noise = float(noise) if noise is not None else noise_scale(model, tok)
             self.corruption = gaussian_corruption(model, self.span, self.noise, samples, seed)
         else:
             self.noise = None
             self.corruption = replacement_corruption(model, tok, prompt, subject, replace_with, samples, seed)
         self.samples = self.corruption.samples
-        self.batch_size = batch_size or _auto_batch(model, self.input_ids.shape[1], self.samples)
+        self.batch_size = batch_size or _auto_batch(model, self.input_ids.shape[1], self.samples, len(aids))
         self.chunk_tokens = chunk_tokens or (1024 if dev.type == "cpu" else 65536)
         self.settings = dict(samples=self.samples, noise=self.noise, corruption=corruption, seed=seed,
                              answer_tokens=answer_tokens, method=method, corruption_detail=self.corruption.description,
@@ -334,7 +345,7 @@ class Tracer:
         with hooked(*hooks): out = self.model(ids, use_cache=True)
         logits = out.logits
         rec = {s: [got[(s, l)] for l in range(L.n_layers)] for s in KINDS}
-        rec["cache"] = out.past_key_values  # keys/values of every position, for the fast path's prefixes
+        rec["cache"] = L.output_cache(out)  # keys/values of every position, for the fast path's prefixes
         rec["in"] = [got[("in", l)] for l in range(L.n_layers)]
         rec["logits"] = logits[:, self.score_pos].float()
         return rec
@@ -354,6 +365,13 @@ class Tracer:
         cap = getattr(self.model.config, "final_logit_softcapping", None)
         if cap: logits = torch.tanh(logits / cap) * cap
         return logits
+
+    def _logits(self, ids: torch.Tensor) -> torch.Tensor:
+        "The model's logits at the scored positions only (the full-vocabulary logits elsewhere are never built)."
+        n = len(self.score_pos)  # the scored positions are the last n of the input
+        if "logits_to_keep" in inspect.signature(self.model.forward).parameters:
+            return self.model(ids, logits_to_keep=n).logits[:, -n:]
+        return self.model(ids).logits[:, -n:]
 
     def _value(self, patch: Patch, positions: list[int]) -> torch.Tensor:
         "The recorded value a patch writes: [1 or samples, len(positions), width]."
@@ -428,7 +446,7 @@ class Tracer:
                     return h3.view(h.shape)
                 return f
             hooks = [self.corruption.hook(self.model)] + [Hook(self._site_module(s, l), patcher(items)) for (s, l), items in by_site.items()]
-            with hooked(*hooks): logits = self.model(self.input_ids.expand(len(group) * S, -1)).logits[:, self.score_pos]
+            with hooked(*hooks): logits = self._logits(self.input_ids.expand(len(group) * S, -1))
             out.append(self._score(logits).view(len(group), S).mean(1).cpu())
         return torch.cat(out) if out else torch.zeros(0)
 
@@ -458,10 +476,10 @@ class Tracer:
             out = copy.deepcopy(cache)
             for l in _kv_layers(out): l.keys, l.values = l.keys[..., :t, :], l.values[..., :t, :]
             return out
-        ids = self.input_ids[:, :t]  # e.g. sliding-window layers, which cannot be cropped: run the prefix again
-        if clean: return self.model(ids, use_cache=True).past_key_values
+        ids, L = self.input_ids[:, :t], self.layout  # e.g. sliding-window layers, which cannot be cropped: run the prefix again
+        if clean: return L.output_cache(self.model(ids, use_cache=True))
         with hooked(self.corruption.hook(self.model)):
-            return self.model(ids.expand(self.samples, -1), use_cache=True).past_key_values
+            return L.output_cache(self.model(ids.expand(self.samples, -1), use_cache=True))
 
     def _capture(self, t: int, q: int) -> dict:
         "The arguments each block gets in the model's own forward pass over positions t..t+q-1 after a cache of t."
@@ -472,7 +490,7 @@ class Tracer:
         handles = [blk.register_forward_pre_hook(cap(j), with_kwargs=True) for j, blk in enumerate(self.layout.blocks)]
         try:
             ids = self.input_ids[:, t:t + q]
-            if t > 0: self.model(ids, past_key_values=self._prefix_cache(t, clean=True), use_cache=True)
+            if t > 0: self.model(ids, use_cache=True, **self.layout.with_cache(self._prefix_cache(t, clean=True)))
             else: self.model(ids, use_cache=False)
         finally:
             for h in handles: h.remove()
@@ -640,7 +658,7 @@ class Tracer:
 
     def trace(self, kind: str = "hidden", window: int | None = None, tokens=None, severed: str | None = None) -> "TraceResult":
         "The trace grid of one kind: TraceResult with scores [tokens, layers]."
-        return self.trace_many([kind], {kind: window} if window else None, tokens, severed)[kind]
+        return self.trace_many([kind], {kind: window} if window is not None else None, tokens, severed)[kind]
 
 
 

@@ -1,0 +1,37 @@
+"""Print the resolved versions of rome_nb's dependencies and check them against `settings.ini`.
+
+    python tools/versions.py          # `make test` runs it first, so every CI log says what it tested
+
+Exits non-zero if an installed version lies outside the range `settings.ini` declares (the range the suite is known
+to pass on): then the numbers of the run would not describe a tested configuration.
+"""
+import configparser, importlib.metadata as md, platform, shlex, sys
+from pathlib import Path
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOWN = ("torch", "transformers", "tokenizers", "accelerate", "safetensors", "gguf", "numpy", "pandas", "nbdev", "execnb", "fastcore")
+
+
+def main() -> int:
+    cfg = configparser.ConfigParser(delimiters=["="])
+    cfg.read(ROOT / "settings.ini", encoding="utf-8")
+    reqs = {Requirement(r).name.lower(): Requirement(r) for key in ("requirements", "dev_requirements")
+            for r in shlex.split(cfg["DEFAULT"].get(key, ""))}
+    print(f"python {platform.python_version()} ({sys.executable})")
+    bad = []
+    for name in dict.fromkeys([*SHOWN, *reqs]):
+        try: v = md.version(name)
+        except md.PackageNotFoundError: v = None
+        r = reqs.get(name.lower())
+        ok = v is not None and (r is None or r.specifier.contains(v, prereleases=True))
+        if r is not None and not ok: bad.append(f"{name} {v or 'missing'} (settings.ini: {r})")
+        print(f"{name:14} {v or '-':14} {'' if r is None else str(r.specifier) or 'any'}{'' if ok or r is None else '   <-- outside'}")
+    if bad:
+        print("versions outside the tested ranges of settings.ini: " + "; ".join(bad), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
