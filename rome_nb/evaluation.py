@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_evaluation.ipynb #7b05eaf4
 from __future__ import annotations
-import hashlib, json, math, os, tempfile, time, urllib.error, urllib.request, warnings, zlib
+import hashlib, json, math, os, string, tempfile, time, urllib.error, urllib.request, warnings, zlib
 from dataclasses import dataclass, field, asdict
 from importlib import resources
 from pathlib import Path
@@ -15,7 +15,7 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import input_device, cache_dir
+from .core import append_jsonl, cache_dir, check_int, input_device, model_id, read_jsonl, same_model
 from .baselines import get_editor, check_request, NoEdit
 
 # %% auto #0
@@ -46,6 +46,24 @@ class EditCase:
     relation_id: str | None = None
     target_new_id: str | None = None
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.kind not in ("counterfact", "zsre"): raise ValueError(f"case {self.case_id!r}: kind must be 'counterfact' or 'zsre', got {self.kind!r}")
+        if self.kind == "counterfact" and self.target_true is None:
+            raise ValueError(f"case {self.case_id!r}: a CounterFact case needs target_true (its scores compare the new object with it)")
+        for k in ("prompt", "subject", "target_new"):
+            if not isinstance(getattr(self, k), str) or not getattr(self, k).strip():
+                raise ValueError(f"case {self.case_id!r}: {k} must be a non-empty string, got {getattr(self, k)!r}")
+        for k in ("target_true", "neighborhood_target"):
+            v = getattr(self, k)
+            if v is not None and (not isinstance(v, str) or not v.strip()):
+                raise ValueError(f"case {self.case_id!r}: {k} must be None or a non-empty string, got {v!r}")
+        fields = [f for _, f, _, _ in string.Formatter().parse(self.prompt) if f is not None]
+        if fields != [""]: raise ValueError(f"case {self.case_id!r}: prompt {self.prompt!r} needs exactly one '{{}}' (where the subject goes)")
+        for k in ("paraphrase_prompts", "neighborhood_prompts", "attribute_prompts", "generation_prompts"):
+            v = getattr(self, k)
+            if not isinstance(v, list) or not all(isinstance(p, str) and p.strip() for p in v):
+                raise ValueError(f"case {self.case_id!r}: {k} must be a list of non-empty strings, got {str(v)[:80]!r}")
 
     @property
     def request(self) -> dict:
@@ -91,34 +109,50 @@ def _check_strings(name: str, key: str, xs):
         raise ValueError(f"{name}: {key!r} must be a list of strings, got {str(xs)[:80]!r}")
     return list(xs)
 
+def _case(name: str, *args, **kwargs) -> EditCase:
+    "An `EditCase`, its errors prefixed with the record's name."
+    try: return EditCase(*args, **kwargs)
+    except ValueError as e: raise ValueError(f"{name}: {e}") from None
+
+def _each(source, make, skip_invalid: bool = False) -> list:
+    "`make(record, i)` for every record of `source`; a bad record (ValueError) stops the load, or is skipped with a warning."
+    records, cases, bad = read_json_records(source), [], []
+    for i, r in enumerate(records):
+        try: cases.append(make(r, i))
+        except ValueError as e:
+            if not skip_invalid: raise
+            bad.append(str(e))
+    if bad: warnings.warn(f"skipped {len(bad)} invalid record(s) of {len(records)}; the first: {bad[0]}")
+    if not cases: raise ValueError(f"no valid records ({len(bad)} invalid); the first problem: {bad[0] if bad else '-'}")
+    return cases
+
 def _template(name: str, prompt: str, subject: str) -> str:
     "Turn a prompt with the subject filled in into a template with '{}' (first occurrence)."
     if subject not in prompt: raise ValueError(f"{name}: subject {subject!r} does not occur in prompt {prompt!r}")
     return prompt.replace("{", "{{").replace("}", "}}").replace(subject, "{}", 1)
 
 # %% ../nbs/05_evaluation.ipynb #91b8d46e
-def load_counterfact(source) -> list[EditCase]:
-    "CounterFact records in the authors' full schema (a path or a list of dicts)."
-    cases = []
-    for i, r in enumerate(read_json_records(source)):
-        name = _check_record(r, i, {"case_id": (int, str), "requested_rewrite": dict, "paraphrase_prompts": list,
-                                    "neighborhood_prompts": list}, "CounterFact")
-        rw = r["requested_rewrite"]
-        _check_record(rw, i, {"prompt": str, "subject": str, "target_new": dict, "target_true": dict}, f"{name}: requested_rewrite of")
-        for k in ("target_new", "target_true"):
-            if not isinstance(rw[k].get("str"), str) or not rw[k]["str"].strip():
-                raise ValueError(f"{name}: requested_rewrite.{k} must be {{'str': ..., 'id': ...}} with a non-empty string, got {rw[k]!r}")
-        try: check_request(rw)
-        except ValueError as e: raise ValueError(f"{name}: {e}") from None
-        true = rw["target_true"]["str"].strip()
-        cases.append(EditCase(
-            r["case_id"], "counterfact", rw["prompt"], rw["subject"], rw["target_new"]["str"].strip(), true,
-            _check_strings(name, "paraphrase_prompts", r["paraphrase_prompts"]),
-            _check_strings(name, "neighborhood_prompts", r["neighborhood_prompts"]), true,
-            _check_strings(name, "attribute_prompts", r.get("attribute_prompts", [])),
-            _check_strings(name, "generation_prompts", r.get("generation_prompts", [])),
-            rw.get("relation_id"), rw["target_new"].get("id")))
-    return cases
+def _counterfact_case(r, i) -> EditCase:
+    name = _check_record(r, i, {"case_id": (int, str), "requested_rewrite": dict, "paraphrase_prompts": list,
+                                "neighborhood_prompts": list}, "CounterFact")
+    rw = r["requested_rewrite"]
+    _check_record(rw, i, {"prompt": str, "subject": str, "target_new": dict, "target_true": dict}, f"{name}: requested_rewrite of")
+    for k in ("target_new", "target_true"):
+        if not isinstance(rw[k].get("str"), str) or not rw[k]["str"].strip():
+            raise ValueError(f"{name}: requested_rewrite.{k} must be {{'str': ..., 'id': ...}} with a non-empty string, got {rw[k]!r}")
+    try: check_request(rw)
+    except ValueError as e: raise ValueError(f"{name}: {e}") from None
+    true = rw["target_true"]["str"].strip()
+    return _case(name, r["case_id"], "counterfact", rw["prompt"], rw["subject"], rw["target_new"]["str"].strip(), true,
+                 _check_strings(name, "paraphrase_prompts", r["paraphrase_prompts"]),
+                 _check_strings(name, "neighborhood_prompts", r["neighborhood_prompts"]), true,
+                 _check_strings(name, "attribute_prompts", r.get("attribute_prompts", [])),
+                 _check_strings(name, "generation_prompts", r.get("generation_prompts", [])),
+                 rw.get("relation_id"), rw["target_new"].get("id"))
+
+def load_counterfact(source, skip_invalid: bool = False) -> list[EditCase]:
+    "CounterFact records in the authors' full schema (a path or a list of dicts); `skip_invalid` skips bad records with a warning."
+    return _each(source, _counterfact_case, skip_invalid)
 
 # %% ../nbs/05_evaluation.ipynb #26aea892
 def shipped_data(name: str = "") -> Path:
@@ -168,52 +202,54 @@ def download_counterfact(dest_dir=None, sha256: str | None = COUNTERFACT_SHA256)
     return dest
 
 # %% ../nbs/05_evaluation.ipynb #4da072f7
-def load_counterfact_reduced(source) -> list[EditCase]:
-    "CounterFact in the reduced schema (one rephrase and one locality prompt per case)."
-    spec = {k: str for k in ("prompt", "subject", "target_new", "ground_truth", "rephrase_prompt", "locality_prompt", "locality_ground_truth")}
-    cases = []
-    for i, r in enumerate(read_json_records(source)):
-        name = _check_record(r, i, {"case_id": (int, str), **spec}, "CounterFact (reduced)")
-        cases.append(EditCase(r["case_id"], "counterfact", _template(name, r["prompt"], r["subject"]), r["subject"],
-                              r["target_new"].strip(), r["ground_truth"].strip(), [r["rephrase_prompt"]], [r["locality_prompt"]],
-                              r["locality_ground_truth"].strip()))
-    return cases
+_REDUCED = ("prompt", "subject", "target_new", "ground_truth", "rephrase_prompt", "locality_prompt", "locality_ground_truth")
 
-def load_human_study(source) -> list[EditCase]:
+def _reduced_case(r, i) -> EditCase:
+    name = _check_record(r, i, {"case_id": (int, str), **{k: str for k in _REDUCED}}, "CounterFact (reduced)")
+    return _case(name, r["case_id"], "counterfact", _template(name, r["prompt"], r["subject"]), r["subject"],
+                 r["target_new"].strip(), r["ground_truth"].strip(), [r["rephrase_prompt"]], [r["locality_prompt"]],
+                 r["locality_ground_truth"].strip())
+
+def load_counterfact_reduced(source, skip_invalid: bool = False) -> list[EditCase]:
+    "CounterFact in the reduced schema (one rephrase and one locality prompt per case)."
+    return _each(source, _reduced_case, skip_invalid)
+
+def _human_study_case(r, i) -> EditCase:
+    name = _check_record(r, i, {"fname": str, "request": dict}, "human-study")
+    rw = r["request"]
+    _check_record(rw, i, {"prompt": str, "subject": str, "target_new": dict, "target_true": dict}, f"{name}: request of")
+    gens = {k: _check_strings(name, k, v) for k, v in r.items() if k not in ("fname", "request")}
+    cid = r["fname"].removeprefix("case_").removesuffix(".json")
+    new, true = (str(rw[k].get("str") or "").strip() for k in ("target_new", "target_true"))
+    return _case(name, int(cid) if cid.isdigit() else r["fname"], "counterfact", rw["prompt"], rw["subject"], new, true,
+                 relation_id=rw.get("relation_id"), target_new_id=rw["target_new"].get("id"), extra={"generations": gens})
+
+def load_human_study(source, skip_invalid: bool = False) -> list[EditCase]:
     "The authors' 100-case human-study file: requests, with the sampled generations per model in `extra`."
-    cases = []
-    for i, r in enumerate(read_json_records(source)):
-        name = _check_record(r, i, {"fname": str, "request": dict}, "human-study")
-        rw = r["request"]
-        _check_record(rw, i, {"prompt": str, "subject": str, "target_new": dict, "target_true": dict}, f"{name}: request of")
-        gens = {k: _check_strings(name, k, v) for k, v in r.items() if k not in ("fname", "request")}
-        cid = r["fname"].removeprefix("case_").removesuffix(".json")
-        cases.append(EditCase(int(cid) if cid.isdigit() else r["fname"], "counterfact", rw["prompt"], rw["subject"],
-                              rw["target_new"]["str"].strip(), rw["target_true"]["str"].strip(), relation_id=rw.get("relation_id"),
-                              target_new_id=rw["target_new"].get("id"), extra={"generations": gens}))
-    return cases
+    return _each(source, _human_study_case, skip_invalid)
 
 # %% ../nbs/05_evaluation.ipynb #96983246
-def load_zsre(source, target: str = "answers") -> list[EditCase]:
+_ZSRE = {"subject": str, "src": str, "rephrase": str, "alt": str, "answers": list, "loc": str, "loc_ans": str}
+
+def _zsre_case(r, i, target: str) -> EditCase:
+    name = _check_record(r, i, _ZSRE, "zsRE")
+    answers = _check_strings(name, "answers", r["answers"])
+    if not answers: raise ValueError(f"{name}: 'answers' is empty")
+    new = answers[0] if target == "answers" else r["alt"]
+    return _case(name, r.get("case_id", i), "zsre", _template(name, r["src"], r["subject"]), r["subject"], new.strip(),
+                 answers[0].strip() if target == "alt" else None, [r["rephrase"]], [r["loc"] + "?"], r["loc_ans"].strip(),
+                 extra={"target": target})
+
+def load_zsre(source, target: str = "answers", skip_invalid: bool = False) -> list[EditCase]:
     "zsRE records; the edit target is `answers[0]` (`target='answers'`, the authors') or `alt` (`target='alt'`)."
     if target not in ("answers", "alt"): raise ValueError(f"target must be 'answers' (the authors' choice) or 'alt', got {target!r}")
-    spec = {"subject": str, "src": str, "rephrase": str, "alt": str, "answers": list, "loc": str, "loc_ans": str}
-    cases = []
-    for i, r in enumerate(read_json_records(source)):
-        name = _check_record(r, i, spec, "zsRE")
-        answers = _check_strings(name, "answers", r["answers"])
-        if not answers: raise ValueError(f"{name}: 'answers' is empty")
-        new = answers[0] if target == "answers" else r["alt"]
-        cases.append(EditCase(r.get("case_id", i), "zsre", _template(name, r["src"], r["subject"]), r["subject"], new.strip(),
-                              answers[0].strip() if target == "alt" else None, [r["rephrase"]], [r["loc"] + "?"], r["loc_ans"].strip(),
-                              extra={"target": target}))
-    return cases
+    return _each(source, lambda r, i: _zsre_case(r, i, target), skip_invalid)
 
 # %% ../nbs/05_evaluation.ipynb #9ac59131
-def load_cases(source, kind: str | None = None, zsre_target: str = "answers") -> list[EditCase]:
+def load_cases(source, kind: str | None = None, zsre_target: str = "answers", skip_invalid: bool = False) -> list[EditCase]:
     "Load CounterFact (full, reduced or human-study schema) or zsRE records, recognising the schema unless `kind` is given."
     loaders = {"counterfact": load_counterfact, "counterfact_reduced": load_counterfact_reduced,
-               "human_study": load_human_study, "zsre": lambda s: load_zsre(s, zsre_target)}
+               "human_study": load_human_study, "zsre": lambda s, skip_invalid: load_zsre(s, zsre_target, skip_invalid)}
     records = read_json_records(source)
     if kind is None:
         keys = set(records[0]) if isinstance(records[0], dict) else set()
@@ -221,7 +257,7 @@ def load_cases(source, kind: str | None = None, zsre_target: str = "answers") ->
                 else "counterfact_reduced" if "rephrase_prompt" in keys else "zsre" if "src" in keys else None)
         if kind is None: raise ValueError(f"cannot tell the schema of {source if not isinstance(source, list) else 'the records'} from its first record's keys {sorted(keys)}; pass kind= one of {sorted(loaders)}")
     if kind not in loaders: raise ValueError(f"unknown kind {kind!r}; choose from {sorted(loaders)}")
-    return loaders[kind](records)
+    return loaders[kind](records, skip_invalid=skip_invalid)
 
 # %% ../nbs/05_evaluation.ipynb #69f9631e
 @dataclass
@@ -414,19 +450,13 @@ def reference_texts(case: EditCase, snippets: dict) -> list[str]:
     return [s["text"] for s in snippets.get((case.relation_id, case.target_new_id), [])]
 
 # %% ../nbs/05_evaluation.ipynb #794091e5
-def _model_name(model) -> str:
-    return str(getattr(getattr(model, "config", None), "_name_or_path", "") or type(model).__name__)
+def _same_config(a: dict, b: dict) -> bool:
+    return isinstance(a, dict) and a.keys() == b.keys() and all(same_model(a[k], b[k]) if k == "model" else a[k] == b[k] for k in a)
 
 def _read_jsonl(path: Path) -> list[dict]:
-    "Rows of a JSON-lines file; a last line cut short (an interrupted write) is dropped, and a case written twice counts once."
-    if not path.is_file(): return []
-    lines = [l for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+    "Rows of a results file (`rome_nb.core.read_jsonl`: a torn last line is ignored); a case written twice counts once."
     rows, seen = [], set()
-    for n, line in enumerate(lines):
-        try: row = json.loads(line)
-        except json.JSONDecodeError:
-            if n == len(lines) - 1: break
-            raise ValueError(f"{path}: line {n + 1} is not JSON") from None
+    for row in read_jsonl(path):
         key = str(row.get("case_id")) if isinstance(row, dict) and "case_id" in row else None
         if key is not None and key in seen: continue  # two runs appending to one file: keep the first
         if key is not None: seen.add(key)
@@ -444,7 +474,9 @@ def _known_pre(out_dir, config: dict) -> dict:
     found = {}
     for f in sorted(Path(out_dir).glob("*.jsonl")) if out_dir is not None and Path(out_dir).is_dir() else []:
         for r in _read_jsonl(f):
-            if all(r.get("config", {}).get(k) == config.get(k) for k in _PRE_KEYS) and "pre" in r: found[r["case_hash"]] = r["pre"]
+            rc = r.get("config", {})
+            if all(same_model(rc.get(k), config.get(k)) if k == "model" else rc.get(k) == config.get(k) for k in _PRE_KEYS) \
+               and "pre" in r: found[r["case_hash"]] = r["pre"]
     return found
 
 def _case_seed(seed: int, case_id) -> int: return (seed + zlib.crc32(str(case_id).encode())) % (2 ** 31)
@@ -473,18 +505,19 @@ def evaluate(model, tok, method: str, cases, n: int | None = None, out=None, lay
     edit_fn, hparams = get_editor(method), dict(hparams or {})
     if on_error not in ("raise", "skip"): raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
     cases = load_cases(cases, kind) if not (isinstance(cases, list) and cases and isinstance(cases[0], EditCase)) else cases
+    if n is not None: check_int(n, "n", 1)
     cases = cases[:n] if n is not None else cases
     if not cases: raise ValueError("no cases to evaluate")
     if len({str(c.case_id) for c in cases}) != len(cases): raise ValueError("case ids must be unique")
     generation = any(c.generation_prompts for c in cases) if generation is None else generation
     if isinstance(snippets, (str, Path)): snippets = load_attribute_snippets(snippets)
     vec = load_tfidf(tfidf) if isinstance(tfidf, (str, Path)) else tfidf
-    config = {"method": method, "layer": layer, "hparams": hparams, "kind": cases[0].kind, "model": _model_name(model),
+    config = {"method": method, "layer": layer, "hparams": hparams, "kind": cases[0].kind, "model": model_id(model),
               "generation": bool(generation), "gen_length": gen_length if generation else None, "seed": seed, **({"zsre_target": cases[0].extra.get("target")} if cases[0].kind == "zsre" else {})}
     path = Path(out) / f"{method}.jsonl" if out is not None else None
     done = _read_jsonl(path) if path else []
     for row in done:
-        if row.get("config") != config:
+        if not _same_config(row.get("config"), config):
             raise ValueError(f"{path} holds results with other settings {row.get('config')}, not {config}: choose another out directory")
     have = {str(r["case_id"]) for r in done}
     todo = [c for c in cases if str(c.case_id) not in have]
@@ -508,8 +541,7 @@ def evaluate(model, tok, method: str, cases, n: int | None = None, out=None, lay
                 warnings.warn(f"{method} failed on case {c.case_id!r}: {type(e).__name__}: {e}")
                 row = {"case_id": c.case_id, "case_hash": _case_hash(c), "config": config, "error": f"{type(e).__name__}: {e}"}
                 rows.append(row)
-                if path:
-                    with open(path, "a", encoding="utf-8") as f: f.write(json.dumps(row) + "\n")
+                if path: append_jsonl(path, [row])
                 continue
             try:
                 t_edit = time.time() - t0
@@ -522,8 +554,7 @@ def evaluate(model, tok, method: str, cases, n: int | None = None, out=None, lay
                    "seconds": {"edit": t_edit, "case": time.time() - t0, "pre": pre_s, "cpu": time.process_time() - c0},
                    "pre": pre, "post": post}
             rows.append(row)
-            if path:
-                with open(path, "a", encoding="utf-8") as f: f.write(json.dumps(row) + "\n")
+            if path: append_jsonl(path, [row])
     return summarize(rows)
 
 # %% ../nbs/05_evaluation.ipynb #98e0f109
@@ -653,13 +684,15 @@ def paired_change(out, methods: Sequence[str] | None = None, metrics: Sequence[s
 # %% ../nbs/05_evaluation.ipynb #ff0fd65d
 def eval_command(method: str, data, n: int | None = None, out="results", model_name: str = "smollm2-135m",
                  layer: int | None = None, zsre_target: str = "answers", generation: bool | None = None,
-                 progress: bool = True, **hparams) -> pd.DataFrame:
+                 progress: bool = True, skip_invalid: bool = False, on_error: str = "raise", **hparams) -> pd.DataFrame:
     "Evaluate `method` on the first `n` cases of the data file `data`, writing `out/<method>.jsonl`; print and return the summary."
     from rome_nb.core import load_model
     get_editor(method)  # fail before loading anything
-    cases = load_cases(data, zsre_target=zsre_target)
+    if n is not None: check_int(n, "n", 1)
+    cases = load_cases(data, zsre_target=zsre_target, skip_invalid=skip_invalid)  # every record checked before any forward pass
     model, tok = load_model(model_name)
-    df = evaluate(model, tok, method, cases, n=n, out=out, layer=layer, hparams=hparams, generation=generation, progress=progress)
+    df = evaluate(model, tok, method, cases, n=n, out=out, layer=layer, hparams=hparams, generation=generation, progress=progress,
+                  on_error=on_error)
     print(format_summary(df))
     print(f"per-case results: {Path(out) / f'{method}.jsonl'}")
     return df

@@ -13,7 +13,8 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
-from .core import cache_dir, get_layout, input_device, subject_span
+from .core import (append_jsonl, atomic_write_text, cache_dir, get_layout, input_device, model_id, pad_rows,
+                          read_jsonl, same_model, subject_span, weights_digest)
 
 # %% auto #0
 __all__ = ['PROBLEMS', 'LOC_EDITORS', 'MIN_DROP', 'PAPER_GPTJ', 'PAPER_NOTE', 'Fact', 'as_fact', 'load_facts', 'rewrite_score',
@@ -21,9 +22,9 @@ __all__ = ['PROBLEMS', 'LOC_EDITORS', 'MIN_DROP', 'PAPER_GPTJ', 'PAPER_NOTE', 'F
            'LocRequest', 'noised_prediction', 'fact_noise', 'build_request', 'measure', 'edit_scores',
            'register_loc_editor', 'get_loc_editor', 'objective_loss', 'WeightEdit', 'frozen_prefix', 'ft_edit',
            'rome_loc_edit', 'localization_regression', 'rho_by_layer', 'predicts_true_object', 'default_noise_scale',
-           'tracing_effects', 'row_key', 'default_layers', 'localize_vs_edit', 'load_rows', 'traceable',
-           'weights_digest', 'LocSummary', 'plot_score_vs_layer', 'plot_score_vs_tracing', 'localization_table',
-           'summarize_localization', 'parse_layers', 'localize_vs_edit_command']
+           'tracing_effects', 'row_key', 'default_layers', 'localize_vs_edit', 'load_rows', 'traceable', 'LocSummary',
+           'plot_score_vs_layer', 'plot_score_vs_tracing', 'localization_table', 'summarize_localization',
+           'parse_layers', 'localize_vs_edit_command']
 
 # %% ../nbs/06_localization.ipynb #dbf5b9ae
 @dataclass
@@ -97,13 +98,7 @@ def _target_ids(tok, target: str) -> list:
     if not ids or not str(target).strip(): raise ValueError(f"target {target!r} tokenises to nothing")
     return ids
 
-def _pad_batch(rows, pad_id):
-    width = max(map(len, rows))
-    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for i, r in enumerate(rows):
-        ids[i, :len(r)] = torch.tensor(r); mask[i, :len(r)] = 1
-    return ids, mask
+
 
 # %% ../nbs/06_localization.ipynb #b3420135
 class SubjectNoise:
@@ -183,7 +178,7 @@ def target_probs(model, tok, prompts: Sequence[str], targets: Sequence[str], noi
     step = max(1, batch_size // reps) * reps  # whole groups of noise draws per batch
     out, dev = [], input_device(model)
     for s in range(0, len(rows), step):
-        ids, mask = _pad_batch(rows[s:s + step], pad)
+        ids, mask = pad_rows(rows[s:s + step], pad)
         with (noise if noise is not None else _no_noise()):
             logits = model(input_ids=ids.to(dev), attention_mask=mask.to(dev)).logits
             if noise is not None and noise.missed_rows:
@@ -474,7 +469,7 @@ def predicts_true_object(model, tok, facts: Sequence, batch_size: int = 32) -> l
         for f in facts[s:s + batch_size]:
             pi, ti = tok(f.prompt)["input_ids"], _target_ids(tok, f.target_true)
             rows.append(pi + ti); spans.append((len(pi), len(pi) + len(ti)))
-        ids, mask = _pad_batch(rows, pad)
+        ids, mask = pad_rows(rows, pad)
         pred = model(input_ids=ids.to(dev), attention_mask=mask.to(dev)).logits.argmax(-1).cpu()
         out += [bool(torch.equal(pred[i, b - 1:e - 1], ids[i, b:e])) for i, (b, e) in enumerate(spans)]
     return out
@@ -499,25 +494,7 @@ def tracing_effects(model, tok, fact, noise: float | None = None, samples: int =
     return out
 
 # %% ../nbs/06_localization.ipynb #e9ccc19a
-def _read_jsonl(path: Path) -> list:
-    "Rows of a JSONL file; a torn last line (no newline) is removed from the file and ignored."
-    if not path.is_file(): return []
-    data = path.read_bytes()
-    if data and not data.endswith(b"\n"):
-        cut = data.rfind(b"\n") + 1
-        with open(path, "r+b") as f: f.truncate(cut)
-        data = data[:cut]
-    return [json.loads(l) for l in data.decode().splitlines() if l.strip()]
-
-def _append_jsonl(path: Path, rows: Sequence[dict]):
-    with open(path, "a") as f:
-        f.write("".join(json.dumps(r) + "\n" for r in rows)); f.flush(); os.fsync(f.fileno())
-
-def _write_json(path: Path, obj):
-    "Write JSON atomically (temp file + rename)."
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as f: json.dump(obj, f, indent=1)
-    os.replace(tmp, path)
+def _write_json(path: Path, obj): atomic_write_text(path, json.dumps(obj, indent=1))
 
 def row_key(row: dict) -> tuple: return (row["case_id"], row["layer"], row["editor"], row["problem"])
 
@@ -526,15 +503,11 @@ def default_layers(n_layers: int, peak: int | None = None, every: int = 3) -> li
     return sorted(set(range(0, n_layers, every)) | ({peak} if peak is not None else set()))
 
 # %% ../nbs/06_localization.ipynb #6a34efae
-def _model_id(model) -> str:
-    cfg = getattr(model, "config", None)
-    return getattr(cfg, "_name_or_path", "") or type(model).__name__
-
 def _select_facts(model, tok, facts, n, start, out: Path, progress) -> list:
     "The first `n` facts from `start` that the model predicts correctly, using and extending `facts.jsonl`."
     from tqdm.auto import tqdm
     path = out / "facts.jsonl"
-    known = {r["case_id"]: r["correct"] for r in _read_jsonl(path)}
+    known = {r["case_id"]: r["correct"] for r in read_jsonl(path)}
     chosen, pending = [], []
     todo = facts[start:]
     bar = tqdm(total=n, desc="filtering facts", disable=not progress or n is None, leave=False)
@@ -545,7 +518,7 @@ def _select_facts(model, tok, facts, n, start, out: Path, progress) -> list:
         if need:
             verdicts = predicts_true_object(model, tok, need)
             new = [{"case_id": f.case_id, "correct": v} for f, v in zip(need, verdicts)]
-            _append_jsonl(path, new); known.update({r["case_id"]: r["correct"] for r in new})
+            append_jsonl(path, new); known.update({r["case_id"]: r["correct"] for r in new})
         for f in batch:
             if known[f.case_id] and (n is None or len(chosen) < n):
                 chosen.append(f); bar.update(1)
@@ -555,12 +528,12 @@ def _select_facts(model, tok, facts, n, start, out: Path, progress) -> list:
 def _trace_all(model, tok, facts, tracer, out: Path, progress) -> dict:
     from tqdm.auto import tqdm
     path = out / "traces.jsonl"
-    traces = {r["case_id"]: r for r in _read_jsonl(path)}
+    traces = {r["case_id"]: r for r in read_jsonl(path)}
     for f in tqdm([f for f in facts if f.case_id not in traces], desc="tracing", disable=not progress, leave=False):
         t0 = time.perf_counter()
         tr = dict(tracer(model, tok, f))
         tr.update(case_id=f.case_id, seconds=time.perf_counter() - t0)
-        _append_jsonl(path, [tr]); traces[f.case_id] = tr
+        append_jsonl(path, [tr]); traces[f.case_id] = tr
     return traces
 
 # %% ../nbs/06_localization.ipynb #2506d854
@@ -584,8 +557,8 @@ def localize_vs_edit(model, tok, facts: Sequence, out, n: int | None = 100, laye
     if n is not None and n < 1: raise ValueError(f"n must be >= 1, got {n}")
     cfg_path = out / "config.json"
     cfg = json.loads(cfg_path.read_text()) if cfg_path.is_file() else {}
-    if cfg and cfg.get("model") != _model_id(model):
-        raise ValueError(f"{str(out)!r} holds a run of model {cfg.get('model')!r}, not {_model_id(model)!r}: use another --out")
+    if cfg and not same_model(cfg.get("model"), model_id(model)):
+        raise ValueError(f"{str(out)!r} holds a run of model {cfg.get('model')!r}, not {model_id(model)!r}: use another --out")
     for k, v in dict(noise_samples=noise_samples, trace_samples=trace_samples, seed=seed).items():
         if cfg and cfg.get(k) != v: raise ValueError(f"{str(out)!r} was run with {k}={cfg.get(k)!r}; resuming with {k}={v!r} would mix settings")
     tracer = tracer or tracing_effects
@@ -606,14 +579,14 @@ def localize_vs_edit(model, tok, facts: Sequence, out, n: int | None = 100, laye
     if add_peak is None: add_peak = layers is None
     layers = default_layers(layout.n_layers, None) if layers is None else list(layers)
     layers = sorted({layout.check_layer(int(l)) for l in layers} | ({peak} if add_peak else set()))
-    cfg.update(model=_model_id(model), layers=sorted(set(cfg.get("layers", [])) | set(layers)), noise=float(noise),
+    cfg.update(model=model_id(model), layers=sorted(set(cfg.get("layers", [])) | set(layers)), noise=float(noise),
                noise_samples=noise_samples, trace_samples=trace_samples, seed=seed, tracing_peak_layer=peak, editors=sorted(set(cfg.get("editors", [])) | set(editors)),
                problems=sorted(set(cfg.get("problems", [])) | set(problems)),
                editor_hparams={**cfg.get("editor_hparams", {}), **editor_hparams})
     _write_json(cfg_path, cfg)
 
     rows_path = out / "rows.jsonl"
-    done = {row_key(r) for r in _read_jsonl(rows_path)}
+    done = {row_key(r) for r in read_jsonl(rows_path)}
     todo = [(f, p, l, e) for f in chosen for p in problems for l in layers for e in editors
             if (f.case_id, l, e, p) not in done]
     bar = tqdm(total=len(chosen) * len(problems) * len(layers) * len(editors), initial=len(chosen) * len(problems) * len(layers) * len(editors) - len(todo),
@@ -645,7 +618,7 @@ def localize_vs_edit(model, tok, facts: Sequence, out, n: int | None = 100, laye
                        **edit_scores(p, pre, post), "p_pre": pre["rewrite"], "p_post": post["rewrite"],
                        **{f"trace_{k}": float(tr[k][l]) for k in _TRACE_FIELDS if k in tr},
                        "seconds_edit": t1 - t0, "seconds_eval": t2 - t1}
-                _append_jsonl(rows_path, [row])
+                append_jsonl(rows_path, [row])
                 bar.update(1)
     bar.close()
     return out
@@ -655,8 +628,8 @@ def load_rows(out):
     import pandas as pd
     path = Path(out) / "rows.jsonl"
     if not path.is_file(): raise FileNotFoundError(f"no rows.jsonl in {str(out)!r}: run localize_vs_edit there first")
-    rows = pd.DataFrame(_read_jsonl(path))
-    traces = {t["case_id"]: t for t in _read_jsonl(Path(out) / "traces.jsonl")}
+    rows = pd.DataFrame(read_jsonl(path))
+    traces = {t["case_id"]: t for t in read_jsonl(Path(out) / "traces.jsonl")}
     for k in ("p_clean", "p_noised"): rows[k] = [traces.get(c, {}).get(k, np.nan) for c in rows["case_id"]]
     return rows
 
@@ -672,14 +645,6 @@ def traceable(rows, min_drop: float = MIN_DROP):
     rows = _frame(rows)
     if not 0 <= min_drop < 1: raise ValueError(f"min_drop is a fraction of p_clean in [0, 1), got {min_drop}")
     return rows[[_corrupted(c, n, min_drop) for c, n in zip(rows["p_clean"], rows["p_noised"])]]
-
-# %% ../nbs/06_localization.ipynb #3e58fae3
-def weights_digest(model) -> str:
-    "SHA-256 over every parameter's bytes: equal digests mean bit-identical weights."
-    h = hashlib.sha256()
-    for n, p in model.named_parameters():
-        h.update(n.encode()); h.update(p.detach().reshape(-1).contiguous().cpu().view(torch.uint8).numpy().tobytes())
-    return h.hexdigest()
 
 # %% ../nbs/06_localization.ipynb #0a750ed1
 PAPER_GPTJ = {  # Hase et al. (2023), GPT-J, CounterFact, n = 652 (only ROME / Error Injection is given per cell)
@@ -778,7 +743,7 @@ def summarize_localization(out, effect: str = "trace_mlp_max", images=None, pref
     table = localization_table(rows, effect)
     rl = [dict(editor=e, problem=p, **r) for (e, p), d in rows.groupby(["editor", "problem"], sort=False)
           for r in rho_by_layer(d, effect=effect).to_dict("records")]
-    traces = _read_jsonl(out / "traces.jsonl")
+    traces = read_jsonl(out / "traces.jsonl")
     timing = {"facts": int(all_rows["case_id"].nunique()), "rows": int(len(all_rows)),
               "trace_s": float(sum(t.get("seconds", 0) for t in traces if t["case_id"] in set(all_rows["case_id"]))),
               "edit_s": float(all_rows["seconds_edit"].sum()), "eval_s": float(all_rows["seconds_eval"].sum()),

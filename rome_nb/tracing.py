@@ -760,26 +760,26 @@ def plot_trace(result: TraceResult, ax=None, title: str | None = None, model_nam
                vmax: float | None = None):
     "Draw `result` as a heatmap into `ax` (a new figure if None); returns the Figure."
     import matplotlib.pyplot as plt
-    if ax is None: fig, ax = plt.subplots(figsize=(3.6, 0.28 * len(result.tokens) + 1.2), dpi=120)
+    if ax is None: fig, ax = plt.subplots(figsize=(4.2, 0.32 * len(result.tokens) + 1.4), dpi=120)
     fig = ax.figure
     b, e = result.subject_range
     h = ax.pcolormesh(result.scores.numpy(), cmap=CMAPS[result.kind], vmin=result.low, vmax=vmax)
     ax.invert_yaxis()
     ax.set_yticks([0.5 + i for i in range(len(result.tokens))])
-    ax.set_yticklabels([repr(t)[1:-1] + ("*" if b <= i < e else "") for i, t in enumerate(result.tokens)], fontsize=8)
+    ax.set_yticklabels([repr(t)[1:-1] + ("*" if b <= i < e else "") for i, t in enumerate(result.tokens)], fontsize=10)
     step = 5 if result.n_layers > 12 else 1
     ax.set_xticks([0.5 + i for i in range(0, result.n_layers, step)])
-    ax.set_xticklabels(list(range(0, result.n_layers, step)), fontsize=8)
+    ax.set_xticklabels(list(range(0, result.n_layers, step)), fontsize=10)
     name = model_name or (result.settings.get("model") or "the model").split("/")[-1]
     if result.kind == "hidden":
-        ax.set_xlabel(f"single restored layer within {name}" + (f" ({result.severed} severed)" if result.severed else ""), fontsize=8)
+        ax.set_xlabel(f"single restored layer within {name}" + (f" ({result.severed} severed)" if result.severed else ""), fontsize=10)
     else:
-        ax.set_xlabel(f"center of interval of {result.window} restored {'MLP' if result.kind == 'mlp' else 'Attn'} layers", fontsize=8)
-    ax.set_title(title if title is not None else TITLES[result.kind], fontsize=9)
+        ax.set_xlabel(f"center of interval of {result.window} restored {'MLP' if result.kind == 'mlp' else 'Attn'} layers", fontsize=10)
+    ax.set_title(title if title is not None else TITLES[result.kind], fontsize=11)
     if colorbar:
         cb = fig.colorbar(h, ax=ax)
-        cb.ax.set_title(f"p({result.answer.strip()})", y=-0.12, fontsize=8)
-        cb.ax.tick_params(labelsize=7)
+        cb.ax.set_title(f"p({result.answer.strip()})", y=-0.12, fontsize=10)
+        cb.ax.tick_params(labelsize=9)
     return fig
 
 def plot_traces(results, path=None, model_name: str | None = None):
@@ -788,7 +788,7 @@ def plot_traces(results, path=None, model_name: str | None = None):
     results = list(results.values()) if isinstance(results, dict) else list(results)
     if not results: raise ValueError("no traces to plot")
     n_tok = max(len(r.tokens) for r in results)
-    fig, axes = plt.subplots(1, len(results), figsize=(4.2 * len(results), 0.28 * n_tok + 1.3), dpi=120, squeeze=False)
+    fig, axes = plt.subplots(1, len(results), figsize=(4.8 * len(results), 0.32 * n_tok + 1.5), dpi=120, squeeze=False)
     for r, ax in zip(results, axes[0]): plot_trace(r, ax=ax, model_name=model_name)
     fig.tight_layout()
     if path is not None:
@@ -893,12 +893,12 @@ def plot_aie_lines(effects: dict, path=None, model_name: str = "the model"):
             y, err = a.aie[i].numpy(), a.ci[i].numpy()
             ax.fill_between(x, y - err, y + err, alpha=0.25, color=colors[order[i]], linewidth=0)
             ax.plot(x, y, label=label, color=colors[order[i]], linewidth=1.2)
-        ax.set_title(f"Average indirect effect of a {names[kind].format(w=a.window)}", fontsize=9)
-        ax.set_xlabel(f"Layer number in {model_name}", fontsize=8)
-        ax.tick_params(labelsize=7)
-    axes[0][0].set_ylabel("Average indirect effect on p(o)", fontsize=8)
-    axes[0][min(1, len(effects) - 1)].legend(frameon=False, fontsize=7)
-    fig.suptitle(f"n = {next(iter(effects.values())).n_facts} facts", fontsize=8, y=0.99)
+        ax.set_title(f"Average indirect effect of a {names[kind].format(w=a.window)}", fontsize=11)
+        ax.set_xlabel(f"Layer number in {model_name}", fontsize=10)
+        ax.tick_params(labelsize=9)
+    axes[0][0].set_ylabel("Average indirect effect on p(o)", fontsize=10)
+    axes[0][min(1, len(effects) - 1)].legend(frameon=False, fontsize=9)
+    fig.suptitle(f"n = {next(iter(effects.values())).n_facts} facts", fontsize=10, y=0.99)
     fig.tight_layout()
     if path is not None: Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=150, bbox_inches="tight")
     return fig
@@ -912,14 +912,14 @@ def plot_aie_heatmaps(effects: dict, path=None, model_name: str = "the model"):
         data = a.aie.nan_to_num(0).clamp(min=0).numpy()
         h = ax.pcolormesh(data, cmap=CMAPS[kind], vmin=0, vmax=top if kind == "hidden" else None)
         ax.invert_yaxis()
-        ax.set_yticks([0.5 + i for i in range(6)]); ax.set_yticklabels(BUCKETS, fontsize=7)
+        ax.set_yticks([0.5 + i for i in range(6)]); ax.set_yticklabels(BUCKETS, fontsize=9)
         step = 5 if data.shape[1] > 12 else 1
-        ax.set_xticks([0.5 + i for i in range(0, data.shape[1], step)]); ax.set_xticklabels(range(0, data.shape[1], step), fontsize=7)
+        ax.set_xticks([0.5 + i for i in range(0, data.shape[1], step)]); ax.set_xticklabels(range(0, data.shape[1], step), fontsize=9)
         what = {"hidden": "Indirect Effect of $h_i^{(l)}$", "mlp": "Indirect Effect of MLP", "attn": "Indirect Effect of Attn"}[kind]
-        ax.set_title(f"Avg {what} over {a.n_facts} prompts", fontsize=8)
+        ax.set_title(f"Avg {what} over {a.n_facts} prompts", fontsize=10)
         ax.set_xlabel(f"single restored layer within {model_name}" if kind == "hidden"
-                      else f"center of interval of {a.window} restored {kind} layers", fontsize=7)
-        cb = fig.colorbar(h, ax=ax); cb.ax.set_title("AIE", y=-0.2, fontsize=7); cb.ax.tick_params(labelsize=6)
+                      else f"center of interval of {a.window} restored {kind} layers", fontsize=9)
+        cb = fig.colorbar(h, ax=ax); cb.ax.set_title("AIE", y=-0.2, fontsize=9); cb.ax.tick_params(labelsize=8)
     fig.tight_layout()
     if path is not None: Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=150, bbox_inches="tight")
     return fig
@@ -963,10 +963,10 @@ def plot_severed(curves: dict, ax=None, title: str | None = None, band: dict | N
         err = None if band is None else band[name].numpy()
         ax.bar(x, curves[name].numpy(), width=width, color=style[name][1], label=style[name][0], yerr=err,
                error_kw=dict(lw=0.6, capsize=0))
-    ax.set_xlabel("Layer at which the single hidden state is restored", fontsize=8)
-    ax.set_ylabel("Indirect effect on p(o)", fontsize=8)
-    ax.set_title(title or "Impact of restoring the last subject token's state, with later MLP or Attn severed", fontsize=9)
-    ax.legend(frameon=False, fontsize=7); ax.tick_params(labelsize=7)
+    ax.set_xlabel("Layer at which the single hidden state is restored", fontsize=10)
+    ax.set_ylabel("Indirect effect on p(o)", fontsize=10)
+    ax.set_title(title or "Impact of restoring the last subject token's state, with later MLP or Attn severed", fontsize=11)
+    ax.legend(frameon=False, fontsize=9); ax.tick_params(labelsize=9)
     fig.tight_layout()
     if path is not None: Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=150, bbox_inches="tight")
     return fig

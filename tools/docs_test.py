@@ -11,7 +11,8 @@ failure (the site must work offline: no CDN). For every page it fails on
 
 Then it checks that the static trace explorer responds without a kernel (choosing another fact, and another
 kind, changes the image shown), that the search page finds a chapter, and saves screenshots of the home page,
-the tracing chapter and the trace explorer under `docs/screenshots/`.
+the tracing chapter and the trace explorer under `_docs/screenshots/` (`make screenshots` refreshes the committed
+ones in `docs/screenshots/`).
 
 Chromium: Debian's `chromium` package (`apt-get install -y chromium`), driven by Playwright
 (`playwright install` is not needed). Usage: `python tools/docs_test.py [--site _docs] [--chromium PATH]`.
@@ -139,11 +140,11 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Load every page of the built site in headless Chromium, offline.")
     ap.add_argument("--site", default=str(ROOT / "_docs"))
     ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
-    ap.add_argument("--screenshots", default=str(ROOT / "docs" / "screenshots"))
+    ap.add_argument("--screenshots", default=None, help="folder for the screenshots (default: <site>/screenshots, outside the repository's tracked files)")
     a = ap.parse_args(argv)
     site = Path(a.site)
     if not (site / "build_info.json").is_file(): sys.exit(f"docs_test: no built site in {site}: run `make docs` first")
     if not Path(a.chromium).exists(): sys.exit(f"docs_test: no Chromium at {a.chromium}: `apt-get install -y chromium`")
-    return run(site, a.chromium, Path(a.screenshots))
+    return run(site, a.chromium, Path(a.screenshots) if a.screenshots else site / "screenshots")
 
 if __name__ == "__main__": sys.exit(main())

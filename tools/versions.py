@@ -1,9 +1,9 @@
 """Print the resolved versions of rome_nb's dependencies and check them against `settings.ini`.
 
-    python tools/versions.py          # `make test` runs it first, so every CI log says what it tested
+    python tools/versions.py [--allow-untested]   # `make test` runs it first, so every CI log says what it tested
 
 Exits non-zero if an installed version lies outside the range `settings.ini` declares (the range the suite is known
-to pass on): then the numbers of the run would not describe a tested configuration.
+to pass on), unless `--allow-untested` (`make test ALLOW_UNTESTED=1`, for trying a new release on purpose).
 """
 import configparser, importlib.metadata as md, platform, shlex, sys
 from pathlib import Path
@@ -29,7 +29,7 @@ def main() -> int:
         print(f"{name:14} {v or '-':14} {'' if r is None else str(r.specifier) or 'any'}{'' if ok or r is None else '   <-- outside'}")
     if bad:
         print("versions outside the tested ranges of settings.ini: " + "; ".join(bad), file=sys.stderr)
-        return 1
+        return 0 if "--allow-untested" in sys.argv[1:] else 1
     return 0
 
 
