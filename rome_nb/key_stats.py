@@ -13,7 +13,8 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from .core import Hook, atomic_write, cache_dir, get_layout, hooked, input_device, model_name, tensor_digest
+from .core import (Hook, atomic_write, cache_dir, get_layout, hooked, input_device, model_name, pad_rows, start_token_id,
+                          tensor_digest)
 
 # %% auto #0
 __all__ = ['ALIASES', 'DEFAULT_N_TOKENS', 'CorpusUnavailableError', 'SampledText', 'LocalText', 'HubDataset', 'Documents',
@@ -148,13 +149,6 @@ def _slug(s: str, n: int = 40) -> str:
     s = Path(str(s).rstrip("/")).name or str(s)
     return re.sub(r"[^A-Za-z0-9._-]+", "-", s)[:n].strip("-.") or "model"
 
-def _start_token(model, tok) -> int:
-    for t in (tok, getattr(model, "config", None)):
-        for attr in ("bos_token_id", "eos_token_id"):
-            i = getattr(t, attr, None)
-            if isinstance(i, int): return i
-    return 0
-
 # %% ../nbs/02_key_stats.ipynb #e8603130
 def _checksum(tensors: dict) -> str: return tensor_digest(sorted(tensors.items()))
 
@@ -216,7 +210,7 @@ def sample_corpus(model, tok=None, n_tokens: int = 20_000, spec: SampledText = S
         raise ValueError(f"bad SampledText settings {spec}: need doc_len >= 2, batch_size >= 1, 0 < top_p <= 1")
     n_docs = math.ceil(n_tokens / spec.doc_len)
     n_batches = math.ceil(n_docs / spec.batch_size)
-    start = _start_token(model, tok)
+    start = start_token_id(tok, model, separator=False)
     emb = get_layout(model).embed.weight
     key = json.dumps(dict(format="rome_nb.sampled_text/1", model=model_name(model), embedding=tensor_digest([("embed", emb)]),
                           start=start, **asdict(spec)), sort_keys=True)
@@ -312,7 +306,7 @@ def keys_at(model, layer: int, input_ids: torch.Tensor, attention_mask: torch.Te
         with hooked(Hook(lay.mlp_out[layer], grab, on="input")): model(**kw)
     except _KeyCaptured: pass
     if "k" not in got: raise RuntimeError(f"the forward pass finished without reaching mlp_out[{layer}]")
-    return got["k"].reshape(*input_ids.shape, -1)  # some architectures (OPT) flatten batch and positions inside the block
+    return lay.as_btd(got["k"], batch=input_ids.shape[0])  # OPT flattens batch and positions inside the block
 
 # %% ../nbs/02_key_stats.ipynb #141e3795
 def _batches(docs: Iterator[list], n_tokens: int, batch_tokens: int, buffer_docs: int = 512) -> Iterator[list]:
@@ -333,20 +327,11 @@ def _batches(docs: Iterator[list], n_tokens: int, batch_tokens: int, buffer_docs
             batch.append(d)
         yield batch
 
-def _pad(batch: list, pad_id: int, side: str):
-    width = max(map(len, batch))
-    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(batch), width), dtype=torch.long)
-    for i, d in enumerate(batch):
-        sl = slice(width - len(d), width) if side == "left" else slice(0, len(d))
-        ids[i, sl] = torch.tensor(d, dtype=torch.long); mask[i, sl] = 1
-    return ids, mask
-
 def _accumulate(model, layer, batches, pad_id, padding_side, dtype, pbar):
     "(float64 sum of k k^T, float64 sum of |k|^4, number of keys) over the documents in `batches`."
     total, norm4, count = None, 0.0, 0
     for batch in batches:
-        ids, mask = _pad(batch, pad_id, padding_side)
+        ids, mask = pad_rows(batch, pad_id, padding_side)
         pos = (mask.cumsum(-1) - 1).clamp(min=0) if padding_side == "left" else None
         k = keys_at(model, layer, ids, mask, pos)
         k = k[mask.to(k.device).bool()].to(dtype)  # [real tokens, d_in]: padding dropped
@@ -464,7 +449,7 @@ def key_stats(model, tok, layer: int,
     pad_id = getattr(tok, "pad_token_id", None)
     total, norm4, count = _accumulate(model, layer, _batches(docs, n_tokens, batch_tokens), pad_id if isinstance(pad_id, int) else 0,
                                padding_side, dtype, pbar)
-    pbar.close()
+    pbar.total = count; pbar.refresh(); pbar.close()  # a corpus smaller than n_tokens ends the bar at 100%
     if count == 0: raise ValueError(f"corpus is empty: no tokens in {type(as_corpus(corpus)).__name__} ({ident.get('kind')})")
     if explicit and count < n_tokens: warnings.warn(f"the corpus has only {count:,} tokens of the {n_tokens:,} requested (seq_len={seq_len}, truncate={truncate})")
     mom2 = (total / count).float().cpu()

@@ -5,6 +5,7 @@
 # %% ../nbs/03_keys_values.ipynb #e01fd3e5
 from __future__ import annotations
 import copy, inspect, math, time, unicodedata, weakref
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -12,13 +13,14 @@ import torch
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
-from .core import Encoded, Hook, check_int, encode, get_layout, hooked, input_device, subject_span
+from .core import Encoded, Hook, check_int, encode, get_layout, hooked, input_device, pad_id, spaced, start_token_id, subject_span
+from .key_stats import keys_at
 
 # %% auto #0
-__all__ = ['TEMPLATE_TEXT', 'FACT_TOKENS', 'MAX_CONDITION', 'OBJECTIVES', 'char_tokenizer', 'normalize_request', 'fill',
-           'sample_texts', 'context_templates', 'compute_keys', 'Keys', 'compute_key', 'check_second_moment',
-           'solve_keys', 'left_vector', 'likely', 'unlikely', 'ValueBatch', 'value_batch', 'Replay', 'Value',
-           'compute_value']
+__all__ = ['TEMPLATE_TEXT', 'FACT_TOKENS', 'MAX_CONDITION', 'OBJECTIVES', 'char_tokenizer', 'Request', 'fill', 'sample_texts',
+           'context_templates', 'compute_keys', 'Keys', 'compute_key', 'check_second_moment', 'solve_keys',
+           'left_vector', 'likely', 'unlikely', 'ValueBatch', 'value_batch', 'recording_blocks', 'frozen_blocks',
+           'Replay', 'Value', 'compute_value']
 
 # %% ../nbs/03_keys_values.ipynb #ecc9246b
 def char_tokenizer():
@@ -36,48 +38,67 @@ def _target_str(t):
     "A target given as a string or as CounterFact's `{'str': ..., 'id': ...}`."
     return t.get("str") if isinstance(t, dict) else t
 
-def normalize_request(request: dict, tok=None) -> dict:
-    "Check `request` and return it as {prompt (with `{}`), subject, target_new (leading space), target_true (or None)}."
-    if not isinstance(request, dict): raise ValueError(f"a request must be a dict, got {type(request).__name__}: {request!r}")
-    missing = [k for k in ("prompt", "subject", "target_new") if k not in request]
-    if missing: raise ValueError(f"request {request!r} lacks {', '.join(missing)}")
-    prompt, subject = request["prompt"], request["subject"]
-    if not isinstance(prompt, str) or not prompt.strip(): raise ValueError(f"the prompt is empty in request {request!r}")
-    if not isinstance(subject, str) or not subject.strip(): raise ValueError(f"the subject is empty in request {request!r}")
-    if prompt.count("{}") > 1:
-        raise ValueError(f"prompt {prompt!r} has {prompt.count('{}')} '{{}}': it needs exactly one, where the subject goes")
-    if "{}" not in prompt:
-        if subject not in prompt:
-            raise ValueError(f"subject {subject!r} does not occur in prompt {prompt!r} (and the prompt has no '{{}}')")
-        prompt = prompt.replace(subject, "{}", 1)
-    out = dict(prompt=prompt, subject=subject)
-    for key in ("target_new", "target_true"):
-        t = _target_str(request.get(key))
-        if t is None and key == "target_true": out[key] = None; continue
-        if not isinstance(t, str) or not t.strip(): raise ValueError(f"{key} {t!r} is empty in request {request!r}")
-        t = t if t[0] == " " else " " + t
-        if tok is not None and not tok(t, add_special_tokens=False)["input_ids"]:
-            raise ValueError(f"{key} {t!r} tokenises to nothing")
-        out[key] = t
-    return out
+@dataclass(frozen=True)
+class Request:
+    "One fact to write: a prompt with `{}` where the subject goes, the subject, the new object and (optionally) the true one."
+    prompt: str
+    subject: str
+    target_new: str                 # written as it continues the prompt: one leading space (`rome_nb.core.spaced`)
+    target_true: str | None = None
+
+    def __post_init__(self):
+        for k in ("prompt", "subject"):
+            if not isinstance(getattr(self, k), str) or not getattr(self, k).strip():
+                raise ValueError(f"the {k} is empty in request {self.to_dict()!r}")
+        if self.prompt.count("{}") != 1:
+            raise ValueError(f"prompt {self.prompt!r} has {self.prompt.count('{}')} '{{}}': it needs exactly one, where the subject goes")
+        for k in ("target_new", "target_true"):
+            t = getattr(self, k)
+            if t is None and k == "target_true": continue
+            if not isinstance(t, str) or not t.strip(): raise ValueError(f"{k} {t!r} is empty in request {self.to_dict()!r}")
+            object.__setattr__(self, k, spaced(t))
+
+    @property
+    def text(self) -> str: return self.prompt.replace("{}", self.subject, 1)
+
+    def to_dict(self) -> dict: return {k: getattr(self, k, None) for k in ("prompt", "subject", "target_new", "target_true")}
+
+    def check_tokens(self, tok) -> Request:
+        "Raise ValueError if a target tokenises to nothing under `tok` (a normaliser can drop text); return self."
+        for k in ("target_new", "target_true"):
+            t = getattr(self, k)
+            if t is not None and not tok(t, add_special_tokens=False)["input_ids"]: raise ValueError(f"{k} {t!r} tokenises to nothing")
+        return self
+
+    @classmethod
+    def of(cls, x, tok=None) -> Request:
+        "A `Request` from a `Request`, a dict (`prompt` with `{}` or with the subject in it), or a CounterFact (full or reduced) or zsRE record."
+        if isinstance(x, Request): return x.check_tokens(tok) if tok is not None else x
+        if not isinstance(x, dict): raise ValueError(f"a request must be a dict or a Request, got {type(x).__name__}: {x!r}")
+        d = x.get("requested_rewrite", x)  # CounterFact's full schema nests it
+        if isinstance(d, dict) and "src" in d and "prompt" not in d:   # zsRE: the question, its subject, the answer
+            answers = d.get("answers") or [d.get("alt")]
+            d = {"prompt": d["src"], "subject": d.get("subject"), "target_new": answers[0]}
+        missing = [k for k in ("prompt", "subject", "target_new") if not isinstance(d, dict) or k not in d]
+        if missing: raise ValueError(f"request {x!r} lacks {', '.join(missing)}")
+        prompt, subject = d["prompt"], d["subject"]
+        if isinstance(prompt, str) and isinstance(subject, str) and subject.strip() and "{}" not in prompt:
+            if subject not in prompt: raise ValueError(f"subject {subject!r} does not occur in prompt {prompt!r} (and the prompt has no '{{}}')")
+            prompt = prompt.replace(subject, "{}", 1)
+        true = _target_str(d.get("target_true", d.get("ground_truth")))
+        r = cls(prompt, subject, _target_str(d["target_new"]), true)
+        return r.check_tokens(tok) if tok is not None else r
 
 def fill(template: str, prompt: str, subject: str) -> str:
     "Put `prompt` (with `{}`) into a context template (with `{}`), then the subject into the result."
     return template.replace("{}", prompt, 1).replace("{}", subject, 1)
 
-# %% ../nbs/03_keys_values.ipynb #3679fefe
-def _start_token_id(tok) -> int:
-    "The token sampled texts start from: `<|endoftext|>` if the vocabulary has it, else BOS, else EOS."
-    vocab = tok.get_vocab()
-    if "<|endoftext|>" in vocab: return vocab["<|endoftext|>"]
-    for t in (tok.bos_token_id, tok.eos_token_id):
-        if t is not None: return t
-    raise ValueError(f"{type(tok).__name__} has no <|endoftext|>, BOS or EOS token to start sampling from")
 
+# %% ../nbs/03_keys_values.ipynb #3679fefe
 @torch.no_grad()
 def sample_texts(model, tok, n: int, length: int, top_k: int = 5, generator: torch.Generator | None = None) -> list[str]:
     "`n` texts of `length - 1` tokens sampled (top-k) after the start token, decoded without special tokens."
-    dev, start = input_device(model), _start_token_id(tok)
+    dev, start = input_device(model), start_token_id(tok, model)
     g = generator or torch.Generator().manual_seed(0)
     ids, past, new = torch.full((n, 1), start, dtype=torch.long), None, []
     for _ in range(max(length - 1, 0)):
@@ -113,13 +134,6 @@ def context_templates(model, tok, lengths=((5, 10), (10, 10)), top_k: int = 5, s
     return list(cache[key])
 
 # %% ../nbs/03_keys_values.ipynb #49fd64fe
-class _Stop(Exception):
-    "Raised from a hook to end a forward pass once what we need has been recorded."
-
-def _btd(t: torch.Tensor, batch: int) -> torch.Tensor:
-    "View a module's tensor as [batch, tokens, dim] (OPT's MLP sees [batch * tokens, dim])."
-    return t if t.dim() == 3 else t.view(batch, -1, t.shape[-1])
-
 FACT_TOKENS = ("subject_last", "subject_first")
 
 def _lookup(span, fact_token: str) -> int:
@@ -128,18 +142,14 @@ def _lookup(span, fact_token: str) -> int:
 
 @torch.no_grad()
 def compute_keys(model, tok, layer: int, prompts: Sequence[str], subjects: Sequence[str],
-                 fact_token: str = "subject_last", batch_size: int = 32) -> torch.Tensor:
+                 fact_token: str = "subject_last", batch_size: int = 32, hooks=None) -> torch.Tensor:
     "Keys (input of layer `layer`'s MLP output projection) at each prompt's subject token, as float32 [n, d_in]."
-    lay = get_layout(model); lay.check_layer(layer)
+    get_layout(model).check_layer(layer)
     out = []
     for i in range(0, len(prompts), batch_size):
-        enc = encode(tok, prompts[i:i + batch_size], subjects[i:i + batch_size]).to(input_device(model))
-        got = {}
-        def grab(t): got["k"] = t; raise _Stop
-        with hooked(Hook(lay.mlp_out[layer], grab, on="input")):
-            try: model(**enc.inputs)
-            except _Stop: pass
-        k = _btd(got["k"], len(enc.last))
+        enc = encode(tok, prompts[i:i + batch_size], subjects[i:i + batch_size])
+        with hooked(*(hooks(enc) if hooks is not None else [])):  # e.g. the subject corrupted (chapter 01)
+            k = keys_at(model, layer, enc.input_ids, enc.attention_mask)  # chapter 02: the pass stops at the key
         idx = torch.tensor([_lookup(s, fact_token) for s in enc.spans], device=k.device)
         out.append(k[torch.arange(len(idx), device=k.device), idx].float())
     return torch.cat(out)
@@ -154,14 +164,14 @@ class Keys:
     @property
     def bare(self) -> torch.Tensor: return self.each[0]
 
-def compute_key(model, tok, request: dict, layer: int, templates: Sequence[str] | None = None,
-                fact_token: str = "subject_last") -> Keys:
+def compute_key(model, tok, request, layer: int, templates: Sequence[str] | None = None,
+                fact_token: str = "subject_last", hooks=None) -> Keys:
     "The key $k_*$ of `request` at `layer`: mean over `templates` (default: `context_templates(model, tok)`)."
-    r = normalize_request(request)
+    r = Request.of(request)
     templates = list(templates) if templates is not None else context_templates(model, tok)
     if "{}" in templates: templates.remove("{}")
-    prompts = [fill(t, r["prompt"], r["subject"]) for t in ["{}"] + templates]  # the bare prompt is always row 0
-    each = compute_keys(model, tok, layer, prompts, [r["subject"]] * len(prompts), fact_token)
+    prompts = [fill(t, r.prompt, r.subject) for t in ["{}"] + templates]  # the bare prompt is always row 0
+    each = compute_keys(model, tok, layer, prompts, [r.subject] * len(prompts), fact_token, hooks=hooks)
     return Keys(each.mean(0), each, prompts)
 
 # %% ../nbs/03_keys_values.ipynb #f752e191
@@ -247,21 +257,20 @@ class ValueBatch:
 def value_batch(tok, request: dict, templates: Sequence[str], kl_prompts: Sequence[str] = ("{} is a",),
                 fact_token: str = "subject_last") -> ValueBatch:
     "The aligned batch for `request`: the bare prompt and each template as rewriting rows, then the KL prompts."
-    r = normalize_request(request, tok)
-    target = tok(r["target_new"], add_special_tokens=False)["input_ids"]
+    r = Request.of(request, tok)
+    target = tok(r.target_new, add_special_tokens=False)["input_ids"]
     templates = ["{}"] + [t for t in templates if t != "{}"]
-    texts = [fill(t, r["prompt"], r["subject"]) for t in templates] + [k.replace("{}", r["subject"], 1) for k in kl_prompts]
+    texts = [fill(t, r.prompt, r.subject) for t in templates] + [k.replace("{}", r.subject, 1) for k in kl_prompts]
     rows, look, n_prompt = [], [], []
     for i, text in enumerate(texts):
         ids = tok(text)["input_ids"]
         n_prompt.append(len(ids))
         rows.append(ids + (target[:-1] if i < len(templates) else []))
-        look.append((_lookup(subject_span(tok, text, r["subject"]), fact_token), subject_span(tok, text, r["subject"])))
+        look.append((_lookup(subject_span(tok, text, r.subject), fact_token), subject_span(tok, text, r.subject)))
     c = max(l for l, _ in look)
     width = c + max(len(row) - l for row, (l, _) in zip(rows, look))
     R = len(rows)
-    pad = tok.pad_token_id if tok.pad_token_id is not None else 0
-    ids, mask = torch.full((R, width), pad, dtype=torch.long), torch.zeros((R, width), dtype=torch.long)
+    ids, mask = torch.full((R, width), pad_id(tok), dtype=torch.long), torch.zeros((R, width), dtype=torch.long)
     pos, spans, cols = torch.zeros((R, width), dtype=torch.long), [], []
     for i, (row, (l, (b, e))) in enumerate(zip(rows, look)):
         off = c - l
@@ -272,21 +281,54 @@ def value_batch(tok, request: dict, templates: Sequence[str], kl_prompts: Sequen
         if i < len(templates): cols.append([off + n_prompt[i] - 1 + j for j in range(len(target))])
     return ValueBatch(ids, mask, pos, c, len(templates), torch.tensor(target), torch.tensor(cols), spans, texts)
 
+# %% ../nbs/03_keys_values.ipynb #0566d489
+@contextmanager
+def recording_blocks(model, layer: int):
+    "Inside: every forward pass records the raw outputs of blocks 0..layer-1 into the yielded dict."
+    recorded, handles = {}, []
+    def rec(l):
+        def f(mod, args, out): recorded[l] = out
+        return f
+    try:
+        for l, blk in enumerate(get_layout(model).blocks[:layer]):
+            handles.append(blk.register_forward_hook(rec(l), prepend=True))  # before other hooks: the raw output
+        yield recorded
+    finally:
+        for h in handles: h.remove()
+
+@contextmanager
+def frozen_blocks(model, recorded: dict):
+    "Inside: block l returns `recorded[l]` instead of computing it (the model's own forward pass still calls it)."
+    blocks, saved = get_layout(model).blocks, {}
+    try:
+        for l, out in recorded.items():
+            saved[l] = blocks[l].__dict__.get("forward")  # e.g. accelerate's device-moving wrapper
+            blocks[l].forward = (lambda *a, _o=out, **k: _o)
+        yield
+    finally:
+        for l, old in saved.items():
+            if old is None: del blocks[l].forward
+            else: blocks[l].forward = old
+
+
 # %% ../nbs/03_keys_values.ipynb #c2dbb2c4
 def _accepts(model, name: str) -> bool:
     return name in inspect.signature(model.forward).parameters
 
 class Replay:
     "Runs the model on a `ValueBatch` with `delta` added to the MLP output of `layer` at column `c`, reusing fixed states."
-    def __init__(self, model, batch: ValueBatch, layer: int, hooks=(), fast: bool = True):
+    def __init__(self, model, batch: ValueBatch, layer: int, hooks=(), fast: bool = True, reuse_prefix: bool | None = None):
         self.model, self.lay = model, get_layout(model)
         self.layer = self.lay.check_layer(layer)
         self.batch, self.fast = batch.to(input_device(model)), fast
         self.hooks = list(hooks(self.batch) if callable(hooks) else hooks)
+        if reuse_prefix and self.hooks:
+            raise ValueError("reuse_prefix=True with hooks: hooks may change the columns the prefix cache would hold")
+        reuse = not self.hooks if reuse_prefix is None else reuse_prefix
         b = self.batch
         # logits needed: at each target column and at the KL rows' subject column
         cols = sorted(set(b.target_cols.flatten().tolist()) | {b.c})
-        self.split = b.c if (fast and not self.hooks) else 0   # columns left of `split` come from the cache
+        self.split = b.c if (fast and reuse) else 0   # columns left of `split` come from the cache
         self.keep = torch.tensor([x - self.split for x in cols], device=b.input_ids.device)
         where = {x: i for i, x in enumerate(cols)}
         self.target_k = torch.tensor([[where[x] for x in row] for row in b.target_cols.tolist()], device=self.keep.device)
@@ -313,20 +355,13 @@ class Replay:
                                  position_ids=b.position_ids[:, :self.split], use_cache=True,
                                  **({"logits_to_keep": 1} if self.use_keep else {}))
                 self.prefix = self.lay.output_cache(out)
-            handles = [blk.register_forward_hook(self._recorder(l), prepend=True)  # before others: the raw output
-                       for l, blk in enumerate(self.lay.blocks[:self.layer])]
-            try: self.model(**self._inputs(self.split, self.prefix))
-            finally:
-                for h in handles: h.remove()
-
-    def _recorder(self, l):
-        def rec(mod, args, out): self.recorded[l] = out
-        return rec
+            with recording_blocks(self.model, self.layer) as rec: self.model(**self._inputs(self.split, self.prefix))
+        self.recorded = rec
 
     def _add(self, delta):
         col, rows = self.batch.c - (self.split if self.fast else 0), self.batch.input_ids.shape[0]
         def add(t):
-            t3 = _btd(t, rows)
+            t3 = self.lay.as_btd(t, batch=rows)
             bump = torch.zeros(t3.shape[1], 1, device=t.device, dtype=t.dtype)
             bump[col] = 1
             out = t3 + bump * delta.to(t.device, t.dtype)  # broadcast: [tokens, 1] * [dim] -> added at column `col` only
@@ -337,21 +372,12 @@ class Replay:
     def logits(self, delta: torch.Tensor) -> torch.Tensor:
         "Logits [rows, needed columns, vocab] with `delta` added; needed columns: `sorted(target columns + [c])`."
         if not self.fast:
-            with hooked(*self.hooks, self._add(delta)):
-                out = self.model(**self._inputs(0)).logits
-            return out if self.use_keep else out[:, self.keep]
-        saved = {}
-        try:
-            for l, blk in enumerate(self.lay.blocks[:self.layer]):
-                saved[l] = blk.__dict__.get("forward")  # e.g. accelerate's device-moving wrapper
-                blk.forward = (lambda *a, _o=self.recorded[l], **k: _o)
-            with hooked(*self.hooks, self._add(delta)):
+            with hooked(*self.hooks, self._add(delta)): out = self.model(**self._inputs(0)).logits
+        else:
+            with frozen_blocks(self.model, self.recorded), hooked(*self.hooks, self._add(delta)):
                 out = self.model(**self._inputs(self.split, self.prefix)).logits
-        finally:
-            for l, old in saved.items():
-                if old is None: del self.lay.blocks[l].forward
-                else: self.lay.blocks[l].forward = old
         return out if self.use_keep else out[:, self.keep]
+
 
 # %% ../nbs/03_keys_values.ipynb #72d0ffb9
 @dataclass
@@ -370,14 +396,14 @@ def compute_value(model, tok, request: dict, layer: int, templates: Sequence[str
                   steps: int = 20, lr: float = 0.5, kl_factor: float = 0.0625, weight_decay: float = 0.5,
                   clamp_norm_factor: float = 4.0, early_stop: float = 0.05, fact_token: str = "subject_last",
                   kl_prompts: Sequence[str] = ("{} is a",), objective: str | Callable = "likely",
-                  hooks=(), fast: bool = True, progress: bool = False) -> Value:
-    "Optimise the MLP output $v_*$ at `layer` that makes the model say `request['target_new']` (released ROME defaults)."
+                  hooks=(), fast: bool = True, reuse_prefix: bool | None = None, progress: bool = False) -> Value:
+    "Optimise the MLP output $v_*$ at `layer` that makes the model say the request's `target_new` (released ROME defaults)."
     t0 = time.perf_counter()
     obj = OBJECTIVES[objective] if isinstance(objective, str) and objective in OBJECTIVES else objective
     if not callable(obj): raise ValueError(f"objective {objective!r} unknown; choose from {list(OBJECTIVES)} or pass a function")
     templates = templates if templates is not None else context_templates(model, tok)
     batch = value_batch(tok, request, templates, kl_prompts, fact_token)
-    run = Replay(model, batch, layer, hooks=hooks, fast=fast)
+    run = Replay(model, batch, layer, hooks=hooks, fast=fast, reuse_prefix=reuse_prefix)
     dev = get_layout(model).mlp_out[layer].weight.device
     delta = torch.zeros(get_layout(model).weight(layer).shape[0], device=dev, requires_grad=True)
     opt = torch.optim.Adam([delta], lr=lr)

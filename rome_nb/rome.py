@@ -8,20 +8,21 @@ import dataclasses, itertools, json, math, os, shutil, tempfile, time, warnings,
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import torch
 from tqdm.auto import tqdm
 
-from .core import check_int, get_layout, input_device, load_model
-from .keys_values import (FACT_TOKENS, TEMPLATE_TEXT, Keys, Value, check_second_moment, compute_key, compute_value,
-                                 context_templates, fill, left_vector, normalize_request)
+from .core import check_int, get_layout, input_device, load_model, model_name, score_targets
+from .key_stats import second_moment
+from .keys_values import (FACT_TOKENS, TEMPLATE_TEXT, Keys, Request, Value, check_second_moment, compute_key,
+                                 compute_value, context_templates, fill, left_vector)
 
 # %% auto #0
-__all__ = ['KEY_CONVENTIONS', 'SMOLLM2_LAYER', 'PRESETS', 'EDIT_LOG', 'EDIT_TENSORS', 'EIFFEL', 'EIFFEL_PARAPHRASES',
-           'EIFFEL_NEIGHBOURS', 'ROMEHparams', 'hparams_for', 'rank_one_update', 'Edit', 'active_edits', 'forget_edits',
-           'target_nll', 'target_probs', 'layer_statistics', 'edit_templates', 'check_fits', 'compute_edit', 'edit',
-           'edited', 'greedy', 'save_edited', 'load_edited', 'edit_demo']
+__all__ = ['KEY_CONVENTIONS', 'SMOLLM2_LAYER', 'PRESETS', 'EIFFEL', 'EIFFEL_PARAPHRASES', 'EIFFEL_NEIGHBOURS', 'EDIT_LOG',
+           'EDIT_TENSORS', 'EDITORS', 'ROMEHparams', 'hparams_for', 'rank_one_update', 'Edit', 'active_edits',
+           'forget_edits', 'target_probs', 'layer_statistics', 'edit_templates', 'check_fits', 'compute_edit', 'edit',
+           'edited', 'save_edited', 'load_edited', 'register_editor', 'get_editor', 'NoEdit', 'no_edit', 'rome_edit']
 
 # %% ../nbs/04_rome.ipynb #226f1658
 KEY_CONVENTIONS = ("consistent", "released")
@@ -88,13 +89,9 @@ PRESETS = {
     "smollm2-135m": ROMEHparams(layer=SMOLLM2_LAYER, clamp_norm_factor=4.0),  # layer from the sweep below
 }
 
-def _model_names(model) -> list[str]:
-    cfg = getattr(model, "config", None)
-    return [str(getattr(cfg, "_name_or_path", "") or "").lower(), str(getattr(cfg, "model_type", "") or "").lower()]
-
 def hparams_for(model) -> ROMEHparams:
-    "The preset whose name occurs in the model's name or path; else a default layer (about a third of the depth), with a warning."
-    path = _model_names(model)[0]
+    "The preset whose name occurs in the model's name; else a default layer (about a third of the depth), with a warning."
+    path = model_name(model).lower()
     base = path.rstrip("/").split("/")[-1]
     for name in sorted(PRESETS, key=len, reverse=True):  # "gpt2-xl" before "gpt2"
         if name in base or (name == "gpt-j-6b" and "gpt-j-6b" in path):
@@ -121,7 +118,7 @@ def rank_one_update(W: torch.Tensor, bias: torch.Tensor | None, u: torch.Tensor,
 @dataclass(eq=False)
 class Edit:
     "One applied ROME edit: what was asked, the vectors that made it, and its effect. `undo()` reverts it."
-    request: dict
+    request: Request
     layer: int
     hparams: ROMEHparams
     u: torch.Tensor          # left vector C^-1 k / |C^-1 k| [d_in]
@@ -157,13 +154,13 @@ class Edit:
         _unapply(self)
 
     def to_json(self) -> dict:
-        return dict(request=self.request, layer=self.layer, hparams=self.hparams.to_dict(), update_norm=self.update_norm,
+        return dict(request=self.request.to_dict(), layer=self.layer, hparams=self.hparams.to_dict(), update_norm=self.update_norm,
                     before=self.before, after=self.after, timings=self.timings,
                     history=[{k: round(v, 6) for k, v in h.items()} for h in self.history])
 
     def __repr__(self):
         r, a, b = self.request, self.after, self.before
-        return (f"Edit({r['subject']!r}: {r['prompt']!r} -> {r['target_new']!r}, layer {self.layer}, "
+        return (f"Edit({r.subject!r}: {r.prompt!r} -> {r.target_new!r}, layer {self.layer}, "
                 f"|dW|={self.update_norm:.3g}, p(new) {b.get('target_new', float('nan')):.3g} -> {a.get('target_new', float('nan')):.3g}"
                 f"{'' if self.active else ', undone'})")
 
@@ -217,34 +214,11 @@ def forget_edits(model):
     _STATE.pop(model, None)
 
 # %% ../nbs/04_rome.ipynb #fde9a8eb
-@torch.no_grad()
-def target_nll(model, tok, prompts: Sequence[str], targets: Sequence[str], batch_size: int = 32) -> tuple[torch.Tensor, torch.Tensor]:
-    "(per-token mean NLL, number of tokens) of each target after its prompt, teacher-forced."
-    if len(prompts) != len(targets): raise ValueError(f"{len(prompts)} prompts but {len(targets)} targets")
-    nll, count = [], []
-    pad = tok.pad_token_id if tok.pad_token_id is not None else 0
-    for i in range(0, len(prompts), batch_size):
-        rows, spans = [], []
-        for p, t in zip(prompts[i:i + batch_size], targets[i:i + batch_size]):
-            a, b = tok(p)["input_ids"], tok(t, add_special_tokens=False)["input_ids"]
-            if not b: raise ValueError(f"target {t!r} tokenises to nothing")
-            rows.append(a + b); spans.append((len(a), len(a) + len(b)))
-        width = max(map(len, rows))
-        ids = torch.full((len(rows), width), pad, dtype=torch.long); mask = torch.zeros_like(ids)
-        for j, r in enumerate(rows): ids[j, :len(r)] = torch.tensor(r); mask[j, :len(r)] = 1
-        dev = input_device(model)
-        logp = model(input_ids=ids.to(dev), attention_mask=mask.to(dev)).logits.float().log_softmax(-1).cpu()
-        for j, (s, e) in enumerate(spans):
-            lp = logp[j, s - 1:e - 1].gather(-1, ids[j, s:e, None])[:, 0]
-            nll.append(-lp.mean()); count.append(e - s)
-    return torch.stack(nll), torch.tensor(count)
-
 def target_probs(model, tok, prompt: str, targets: dict) -> dict:
-    "{name: probability of the whole target after `prompt`} for `targets` {name: string or None}."
+    "{name: probability of the whole target after `prompt`} for `targets` {name: string or None (skipped)}."
     names = [k for k, v in targets.items() if v is not None]
     if not names: return {}
-    nll, n = target_nll(model, tok, [prompt] * len(names), [targets[k] for k in names])
-    return {k: float(torch.exp(-a * c)) for k, a, c in zip(names, nll, n)}
+    return {k: s.prob for k, s in zip(names, score_targets(model, tok, [prompt] * len(names), [targets[k] for k in names]))}
 
 # %% ../nbs/04_rome.ipynb #ea41f056
 _STATS = weakref.WeakKeyDictionary()  # model -> {(layer, corpus, n_tokens, dtype): C}
@@ -255,14 +229,12 @@ def layer_statistics(model, tok, layer: int, hparams: ROMEHparams, progress: boo
     key = (layer, str(hparams.mom2_corpus), hparams.mom2_n_tokens, hparams.mom2_dtype)
     cache = _STATS.setdefault(model, {})
     if key not in cache:
-        from rome_nb.key_stats import second_moment
         cache[key] = second_moment(model, tok, layer, corpus=hparams.mom2_corpus, n_tokens=hparams.mom2_n_tokens,
                                    dtype=getattr(torch, hparams.mom2_dtype), progress=progress)
     return cache[key]
 
-def _probes(model, tok, r) -> dict:
-    prompt = r["prompt"].replace("{}", r["subject"], 1)
-    return target_probs(model, tok, prompt, {"target_new": r["target_new"], "target_true": r.get("target_true")})
+def _probes(model, tok, r: Request) -> dict:
+    return target_probs(model, tok, r.text, {"target_new": r.target_new, "target_true": r.target_true})
 
 def edit_templates(model, tok, hparams: ROMEHparams, templates=None) -> list[str]:
     "The context templates of an edit: `templates` as given (each with one `{}`), else sampled per `hparams`."
@@ -274,12 +246,12 @@ def edit_templates(model, tok, hparams: ROMEHparams, templates=None) -> list[str
     if not templates or bad: raise ValueError(f"templates must be strings with one '{{}}' each, got {bad or templates!r}")
     return templates
 
-def check_fits(model, tok, request: dict, templates=("{}",)):
-    "Raise ValueError unless every prompt of the value optimisation (template, prompt and target) fits the model's context."
-    r = normalize_request(request, tok)
-    n_target = len(tok(r["target_new"], add_special_tokens=False)["input_ids"])
-    longest = max(len(tok(fill(t, r["prompt"], r["subject"]))["input_ids"]) for t in ["{}", *templates])
-    get_layout(model).check_length(longest + n_target - 1, f"the longest prompt of the edit of {r['subject']!r} (with its target)")
+def check_fits(model, tok, request, templates=("{}",)) -> Request:
+    "The request, checked: its targets tokenise, and every prompt of the value optimisation (template, prompt, target) fits the context."
+    r = Request.of(request, tok)
+    n_target = len(tok(r.target_new, add_special_tokens=False)["input_ids"])
+    longest = max(len(tok(fill(t, r.prompt, r.subject))["input_ids"]) for t in ["{}", *templates])
+    get_layout(model).check_length(longest + n_target - 1, f"the longest prompt of the edit of {r.subject!r} (with its target)")
     return r
 
 def compute_edit(model, tok, request: dict, hparams: ROMEHparams, C=..., objective="likely", hooks=(),
@@ -297,7 +269,7 @@ def compute_edit(model, tok, request: dict, hparams: ROMEHparams, C=..., objecti
     if C is ...: C = layer_statistics(model, tok, layer, hparams, progress)
     if C is not None: check_second_moment(C, lay.weight(layer).shape[1], layer)
     tm["stats"] = time.perf_counter() - t; t = time.perf_counter()
-    keys = compute_key(model, tok, r, layer, templates, hparams.fact_token)
+    keys = compute_key(model, tok, r, layer, templates, hparams.fact_token, hooks=hooks or None)
     tm["keys"] = time.perf_counter() - t; t = time.perf_counter()
     val = compute_value(model, tok, r, layer, templates, steps=hparams.v_num_grad_steps, lr=hparams.v_lr,
                         kl_factor=hparams.kl_factor, weight_decay=hparams.v_weight_decay,
@@ -318,7 +290,7 @@ def edit(model, tok, request, hparams: ROMEHparams | None = None, *, C=..., obje
     hp = (hparams if hparams is not None else hparams_for(model)).replace(**overrides)
     lay = get_layout(model)
     lay.check_layer(hp.layer)
-    single = isinstance(request, dict)
+    single = isinstance(request, (dict, Request))
     requests = [request] if single else list(request)
     if C is not ... and C is not None: check_second_moment(C, lay.weight(hp.layer).shape[1], hp.layer)
     if templates is not None: templates = edit_templates(model, tok, hp, templates)
@@ -344,21 +316,10 @@ def edited(model, tok, request, hparams: ROMEHparams | None = None, **kwargs):
         for e in reversed(edits if isinstance(edits, list) else [edits]):
             if e.active: e.undo()
 
-# %% ../nbs/04_rome.ipynb #0e5d9c43
-@torch.no_grad()
-def greedy(model, tok, prompt: str, max_new_tokens: int = 20) -> str:
-    "The greedy continuation of `prompt` (`max_new_tokens` tokens, special tokens dropped)."
-    dev = input_device(model)
-    ids = torch.tensor([tok(prompt)["input_ids"]], device=dev)
-    out, new = model(input_ids=ids, use_cache=True), []
-    for i in range(max_new_tokens):
-        nxt = out.logits[:, -1].argmax(-1, keepdim=True)
-        new.append(int(nxt))
-        if tok.eos_token_id is not None and new[-1] == tok.eos_token_id: break
-        if i < max_new_tokens - 1:
-            lay = get_layout(model)
-            out = model(input_ids=nxt, use_cache=True, **lay.with_cache(lay.output_cache(out)))
-    return tok.decode(new, skip_special_tokens=True)
+# %% ../nbs/04_rome.ipynb #d0b837e3
+EIFFEL = {"prompt": "{} is located in the city of", "subject": "The Eiffel Tower", "target_new": "Rome", "target_true": "Paris"}
+EIFFEL_PARAPHRASES = ("The Eiffel Tower is in", "To see the Eiffel Tower, people travel to", "Where is the Eiffel Tower? It is in")
+EIFFEL_NEIGHBOURS = ("The Louvre is located in the city of", "The Colosseum is located in the city of")
 
 # %% ../nbs/04_rome.ipynb #d80a1dfe
 EDIT_LOG, EDIT_TENSORS = "rome_edits.json", "rome_edits.safetensors"
@@ -405,7 +366,7 @@ def load_edited(path, **load_kwargs):
     lay, edits = get_layout(model), []
     for i, j in enumerate(log["edits"]):
         hp = ROMEHparams(**{**j["hparams"], "context_template_length_params": tuple(map(tuple, j["hparams"]["context_template_length_params"]))})
-        edits.append(Edit(j["request"], j["layer"], hp, *(tensors[f"edit{i}.{n}"] for n in ("u", "lam", "k_star", "v_star")),
+        edits.append(Edit(Request.of(j["request"]), j["layer"], hp, *(tensors[f"edit{i}.{n}"] for n in ("u", "lam", "k_star", "v_star")),
                           before=j["before"], after=j["after"], timings=j["timings"], history=j["history"],
                           model_ref=weakref.ref(model), active=True, seq=next(_SEQ)))
     states = _STATE.setdefault(model, {})
@@ -418,32 +379,37 @@ def load_edited(path, **load_kwargs):
             raise ValueError(f"the saved weight of layer {l} does not equal its original plus the logged edits: files modified?")
     return model, tok, edits
 
-# %% ../nbs/04_rome.ipynb #76149d9b
-EIFFEL = {"prompt": "{} is located in the city of", "subject": "The Eiffel Tower", "target_new": "Rome", "target_true": "Paris"}
-EIFFEL_PARAPHRASES = ("The Eiffel Tower is in", "To see the Eiffel Tower, people travel to", "Where is the Eiffel Tower? It is in")
-EIFFEL_NEIGHBOURS = ("The Louvre is located in the city of", "The Colosseum is located in the city of")
+# %% ../nbs/04_rome.ipynb #96c47f22
+EDITORS: dict[str, Callable] = {}
 
-def edit_demo(model, tok, request: dict = EIFFEL, paraphrases: Sequence[str] = EIFFEL_PARAPHRASES,
-              neighbours: Sequence[str] = EIFFEL_NEIGHBOURS, max_new_tokens: int = 20, print_fn=print, **edit_kwargs) -> dict:
-    "Edit `model` per `request`, print p(new)/p(true) before and after on prompt, paraphrases and neighbours and a greedy continuation; undo."
-    r = normalize_request(request, tok)
-    if r["target_true"] is None: raise ValueError("edit_demo needs request['target_true'] to compare with")
-    prompts = [r["prompt"].replace("{}", r["subject"], 1), *paraphrases, *neighbours]
-    names = {"new": r["target_new"], "true": r["target_true"]}
-    probe = lambda: [target_probs(model, tok, p, names) for p in prompts]
-    cont = r["prompt"].replace("{}", r["subject"], 1)
-    before, text_before = probe(), greedy(model, tok, cont, max_new_tokens)
-    e = edit(model, tok, request, **edit_kwargs)
-    try:
-        after, text_after = probe(), greedy(model, tok, cont, max_new_tokens)
-    finally:
-        e.undo()
-    print_fn(f"edit: {e}")
-    print_fn(f"{'prompt':46} {'p(' + r['target_new'].strip() + ')':>18} {'p(' + r['target_true'].strip() + ')':>18}")
-    for i, (p, b, a) in enumerate(zip(prompts, before, after)):
-        kind = "prompt" if i == 0 else "paraphrase" if i <= len(paraphrases) else "neighbour"
-        print_fn(f"{p[:44]:46} {b['new']:7.3f} -> {a['new']:6.3f}  {b['true']:7.3f} -> {a['true']:6.3f}   {kind}")
-    print_fn(f"before: {cont!r} ->{text_before!r}")
-    print_fn(f"edited: {cont!r} ->{text_after!r}")
-    print_fn("edit undone: the model is back to its original weights")
-    return dict(edit=e, prompts=prompts, before=before, after=after, text_before=text_before, text_after=text_after)
+def register_editor(name: str, fn: Callable | None = None):
+    "Register `fn(model, tok, request, layer=None, *, objective='likely', hooks=(), **hparams)` as editor `name` (or as a decorator)."
+    if fn is None: return lambda f: register_editor(name, f)
+    if not callable(fn): raise ValueError(f"editor {name!r} must be callable, got {fn!r}")
+    EDITORS[name] = fn
+    return fn
+
+def get_editor(name: str) -> Callable:
+    "The editor registered as `name`."
+    if name not in EDITORS: raise ValueError(f"unknown editing method {name!r}; known: {', '.join(sorted(EDITORS))}")
+    return EDITORS[name]
+
+@dataclass
+class NoEdit:
+    "The result of the `none` editor: nothing changed, nothing to undo."
+    layer: int | None = None
+    def undo(self): pass
+
+@register_editor("none")
+def no_edit(model, tok, request, layer=None, *, objective: str = "likely", hooks=(), **hparams) -> NoEdit:
+    "Leave the model as it is (the unedited baseline)."
+    Request.of(request, tok)
+    if hparams: raise ValueError(f"the 'none' editor takes no hyperparameters, got {sorted(hparams)}")
+    return NoEdit(layer)
+
+@register_editor("rome")
+def rome_edit(model, tok, request, layer=None, *, objective: str = "likely", hooks=(), **hparams) -> Edit:
+    "ROME (`edit`) at `layer` (default: the model's preset), quietly."
+    return edit(model, tok, Request.of(request, tok), objective=objective, hooks=hooks,
+                **{"progress": False, **({} if layer is None else {"layer": layer}), **hparams})
+

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import NamedTuple, Sequence
 
 import torch
-from .core import get_layout, subject_span, Hook, hooked, input_device, cache_dir, encode, _main_tensor, check_int
+from .core import (Hook, _main_tensor, atomic_write_text, cache_dir, check_int, encode, get_layout, hooked,
+                          input_device, model_id, model_name, subject_span)
 
 def _progress(it, on: bool, desc: str):
     if not on: return it
@@ -18,12 +19,12 @@ def _progress(it, on: bool, desc: str):
     return tqdm(it, desc=desc, leave=False)
 
 # %% auto #0
-__all__ = ['KNOWN_FIELDS', 'KINDS', 'CMAPS', 'TITLES', 'BUCKETS', 'FactNotKnownError', 'answer_token_ids', 'known_facts_path',
-           'load_known_facts', 'facts_known_by', 'embedding_std', 'noise_scale', 'Corruption', 'gaussian_corruption',
-           'corruption_hook', 'replacement_corruption', 'Patch', 'window_layers', 'kind_cells', 'Tracer', 'TraceResult',
-           'trace', 'trace_all', 'plot_trace', 'plot_traces', 'bucket_rows', 'AverageEffect', 'aggregate', 'FactTraces',
-           'trace_facts', 'average_indirect_effect', 'plot_aie_lines', 'plot_aie_heatmaps', 'severed_paths',
-           'severed_curves', 'plot_severed', 'trace_explorer']
+__all__ = ['KNOWN_FIELDS', 'KINDS', 'METHODS', 'CMAPS', 'TITLES', 'BUCKETS', 'FactNotKnownError', 'answer_token_ids',
+           'known_facts_path', 'load_known_facts', 'facts_known_by', 'embedding_std', 'noise_scale', 'Corruption',
+           'gaussian_corruption', 'corruption_hook', 'replacement_corruption', 'Patch', 'window_layers', 'kind_cells',
+           'Tracer', 'TraceResult', 'trace', 'trace_all', 'plot_trace', 'plot_traces', 'bucket_rows', 'AverageEffect',
+           'aggregate', 'FactTraces', 'trace_facts', 'average_indirect_effect', 'plot_aie_lines', 'plot_aie_heatmaps',
+           'severed_paths', 'severed_curves', 'plot_severed', 'trace_explorer']
 
 # %% ../nbs/01_tracing.ipynb #c96632a1
 class FactNotKnownError(ValueError):
@@ -73,19 +74,6 @@ def facts_known_by(model, tok, facts: Sequence[dict], batch_size: int = 32, prog
     return kept
 
 # %% ../nbs/01_tracing.ipynb #e94b4982
-def _fingerprint(model) -> str:
-    "A cheap identity for a model: its config and a strided sample of its token-embedding weights."
-    w = get_layout(model).embed.weight.detach()
-    sample = w.flatten()[:: max(1, w.numel() // 4096)].float().cpu().numpy().tobytes()
-    cfg = model.config.to_json_string() if hasattr(model.config, "to_json_string") else repr(model.config)
-    return hashlib.sha256(cfg.encode() + sample).hexdigest()[:16]
-
-def _atomic_write_text(path: Path, text: str):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as f: f.write(text)
-    os.replace(tmp, path)
-
 def embedding_std(model, tok, subjects: Sequence[str]) -> float:
     "Standard deviation over all elements of the token embeddings of `subjects` (no special tokens)."
     emb = get_layout(model).embed
@@ -97,14 +85,14 @@ def embedding_std(model, tok, subjects: Sequence[str]) -> float:
 def noise_scale(model, tok, subjects: Sequence[str] | None = None, factor: float = 3.0) -> float:
     "The paper's noise level ν = `factor`·σ, σ from `subjects`' token embeddings (default: the shipped facts); cached on disk."
     subjects = list(subjects) if subjects is not None else [f["subject"] for f in load_known_facts()]
-    key = hashlib.sha256(json.dumps([_fingerprint(model), getattr(tok, "name_or_path", ""), sorted(set(subjects))]).encode()).hexdigest()[:24]
+    key = hashlib.sha256(json.dumps([model_id(model), getattr(tok, "name_or_path", ""), sorted(set(subjects))]).encode()).hexdigest()[:24]
     path = cache_dir() / "noise_scale" / f"{key}.json"
     if path.is_file():
         try: return factor * json.loads(path.read_text())["sigma"]
         except (ValueError, KeyError): pass  # a damaged cache entry is recomputed
     sigma = embedding_std(model, tok, subjects)
-    _atomic_write_text(path, json.dumps({"sigma": sigma, "n_subjects": len(set(subjects)),
-                                          "model": getattr(model.config, "name_or_path", "")}))
+    atomic_write_text(path, json.dumps({"sigma": sigma, "n_subjects": len(set(subjects)),
+                                          "model": model_name(model)}))
     return factor * sigma
 
 # %% ../nbs/01_tracing.ipynb #1b543a1f
@@ -152,7 +140,7 @@ def gaussian_corruption(model, span: tuple[int, int], noise: float, samples: int
     return Corruption(span, noise * z, "add", f"gaussian noise, ν={noise:.4g}")
 
 # %% ../nbs/01_tracing.ipynb #556ceade
-def corruption_hook(model, spans, noise: float, samples: int = 10, seed: int = 0) -> Hook:
+def corruption_hook(model, spans, noise: float, samples: int = 10, seed: int = 0, draws: Sequence[int] | None = None) -> Hook:
     "Hook on the token embedding adding seeded N(0, noise²) noise at each row's subject span ((b, e), or a list per row; None = clean row)."
     _check_noise(noise); check_int(samples, "samples", 1)
     per_row = isinstance(spans, (list, tuple)) and len(spans) > 0 and (spans[0] is None or isinstance(spans[0], (list, tuple)))
@@ -163,11 +151,12 @@ def corruption_hook(model, spans, noise: float, samples: int = 10, seed: int = 0
     def fn(x):
         rows = spans if per_row else spans * x.shape[0]
         if len(rows) != x.shape[0]: raise ValueError(f"corruption_hook has {len(rows)} spans but the batch has {x.shape[0]} rows")
+        if draws is not None and len(draws) != len(rows): raise ValueError(f"{len(draws)} draws for {len(rows)} rows")
         x, k = x.clone(), 0
         for r, s in enumerate(rows):
             if s is None: continue
             b, e = s
-            x[r, b:e] += z[k % samples, : e - b].to(x.device, x.dtype); k += 1
+            x[r, b:e] += z[(draws[r] if draws is not None else k) % samples, : e - b].to(x.device, x.dtype); k += 1
         return x
     return Hook(get_layout(model).embed, fn)
 
@@ -224,23 +213,7 @@ def kind_cells(kind: str, positions: Sequence[int], n_layers: int, window: int =
     return cells
 
 # %% ../nbs/01_tracing.ipynb #6c4adb6a
-def _as_btd(h: torch.Tensor, q: int) -> torch.Tensor:
-    "A module output as [batch, positions, width] (OPT's MLP works on [batch * positions, width])."
-    return h if h.dim() == 3 else h.view(-1, q, h.shape[-1])
-
-def _kv_layers(cache):
-    "The per-layer key/value store of a Hugging Face cache (the self-attention part of an encoder-decoder cache)."
-    inner = getattr(cache, "self_attention_cache", cache)
-    layers = getattr(inner, "layers", None)
-    if not layers or not all(hasattr(l, "keys") and hasattr(l, "values") for l in layers): return None
-    return layers
-
-def _module_device(m) -> torch.device:
-    p = next(m.parameters(), None)
-    return p.device if p is not None else torch.device("cpu")
-
-def _hidden_arg(args, kwargs):
-    return args[0] if args else kwargs.get("hidden_states")
+METHODS = ("fast", "hooks", "reference")
 
 def _auto_batch(model, n_tokens: int, samples: int, n_scored: int = 1, budget: float = 2 ** 29) -> int:
     "Cells per batch such that the widest activation (MLP hidden or model width) plus the scored logits stay near `budget` bytes."
@@ -257,6 +230,7 @@ def _check_noise_values(values, span, width: int):
         raise ValueError(f"noise_values must be a tensor [samples, {want[0]} subject tokens, {want[1]}], got {getattr(values, 'shape', type(values).__name__)}")
     if not torch.isfinite(values).all(): raise ValueError("noise_values contain NaN or inf")
 
+
 # %% ../nbs/01_tracing.ipynb #3c9109a1
 class Tracer:
     "The clean and corrupted runs of one prompt, ready to score restoration cells."
@@ -271,40 +245,20 @@ class Tracer:
                  expect: str | None = None, # raise FactNotKnownError unless the clean top-1 token starts this string
                  seed: int = 0, # noise / replacement seed
                  batch_size: int | None = None, # cells per forward pass (None: automatic, bounded memory)
-                 method: str = "fast", # "fast" (replay) or "hooks" (one full pass per batch of cells)
+                 method: str = "fast", # "fast" (replay), "hooks" (one batched pass per group of cells) or "reference" (the paper's)
                  chunk_tokens: int | None = None, # rows x positions per block call in the fast path (None: 1024 on CPU, 65536 on GPU)
                  progress: bool = False):
-        if method not in ("fast", "hooks"): raise ValueError(f"method must be 'fast' or 'hooks', got {method!r}")
+        if method not in METHODS: raise ValueError(f"method must be one of {METHODS}, got {method!r}")
         if corruption not in ("gaussian", "replace"): raise ValueError(f"corruption must be 'gaussian' or 'replace', got {corruption!r}")
         if answer_tokens not in ("first", "all"): raise ValueError(f"answer_tokens must be 'first' or 'all', got {answer_tokens!r}")
         check_int(samples, "samples", 1)
         if noise is not None: _check_noise(noise)
         if batch_size is not None: check_int(batch_size, "batch_size", 1)
         self.model, self.tok, self.layout = model, tok, get_layout(model)
-        self._project_out = next((m for n, m in model.named_modules() if n.split(".")[-1] == "project_out"), None)
         self.prompt, self.subject, self.method, self.progress = prompt, subject, method, progress
-        pids = list(tok(prompt)["input_ids"])
         self.span = subject_span(tok, prompt, subject)  # ValueError for an absent or empty subject
-        dev = input_device(model)
-        self.layout.check_length(len(pids), f"the prompt {prompt[:60]!r}")
         if noise_values is not None: _check_noise_values(noise_values, self.span, self.layout.embed.weight.shape[1])
-        with torch.no_grad(): top = model(torch.tensor([pids], device=dev)).logits[0, -1].float().softmax(-1)
-        top_id = int(top.argmax())
-        if expect is not None:
-            want = answer_token_ids(tok, prompt, expect)[0]
-            if top_id != want:
-                raise FactNotKnownError(
-                    f"the model does not predict {expect!r} after {prompt!r}: its top-1 next token is {tok.decode(top_id)!r} "
-                    f"(p={float(top[top_id]):.3f}), not {tok.decode(want)!r} (p={float(top[want]):.3f}). Tracing needs a fact the "
-                    f"model knows: choose another prompt, or pass answer={expect!r} to trace that answer's probability anyway.")
-        aids = [top_id] if answer is None else answer_token_ids(tok, prompt, answer)
-        if answer_tokens == "first": aids = aids[:1]
-        self.layout.check_length(len(pids) + len(aids) - 1, "the prompt with its answer")
-        self.answer_ids, self.n_prompt = aids, len(pids)
-        self.answer = tok.decode(aids)
-        self.tokens = [tok.decode([i]) for i in pids]
-        self.input_ids = torch.tensor([pids + aids[:-1]], device=dev)
-        self.score_pos = list(range(len(pids) - 1, len(pids) - 1 + len(aids)))
+        self._set_answer(answer, answer_tokens, expect)
         if noise_values is not None:
             self.noise = None
             self.corruption = Corruption(self.span, noise_values.detach().float().cpu(), "add", "given noise values")
@@ -315,27 +269,44 @@ class Tracer:
             self.noise = None
             self.corruption = replacement_corruption(model, tok, prompt, subject, replace_with, samples, seed)
         self.samples = self.corruption.samples
-        self.batch_size = batch_size or _auto_batch(model, self.input_ids.shape[1], self.samples, len(aids))
-        self.chunk_tokens = chunk_tokens or (1024 if dev.type == "cpu" else 65536)
+        self.batch_size = batch_size or _auto_batch(model, self.input_ids.shape[1], self.samples, len(self.answer_ids))
+        self.chunk_tokens = chunk_tokens or (1024 if input_device(model).type == "cpu" else 65536)
         self.settings = dict(samples=self.samples, noise=self.noise, corruption=corruption, seed=seed,
                              answer_tokens=answer_tokens, method=method, corruption_detail=self.corruption.description,
-                             model=getattr(model.config, "name_or_path", ""))
+                             model=model_name(model))
         self.clean = self._record(self.input_ids, None)
         self.corrupt = self._record(self.input_ids.expand(self.samples, -1), self.corruption)
         self.high = float(self._score(self.clean["logits"]).mean())
         self.low = float(self._score(self.corrupt["logits"]).mean())
-        self._prepared, self._checked = {}, False
-        self._trim_last = self.score_pos == [self.input_ids.shape[1] - 1]
-        if self.method == "fast": self._check_assumptions()
+        self._fast = _FastPath(self) if method == "fast" else None  # checks its assumptions; may fall back to hooks
 
-    # ------------------------------------------------------------------ shared runs
+    def _set_answer(self, answer, answer_tokens, expect):
+        "The scored answer's token ids (the clean top-1 token, or `answer`'s), the input ids and the scored positions."
+        tok, pids, dev = self.tok, list(self.tok(self.prompt)["input_ids"]), input_device(self.model)
+        self.layout.check_length(len(pids), f"the prompt {self.prompt[:60]!r}")
+        with torch.no_grad(): top = self.model(torch.tensor([pids], device=dev)).logits[0, -1].float().softmax(-1)
+        top_id = int(top.argmax())
+        if expect is not None:
+            want = answer_token_ids(tok, self.prompt, expect)[0]
+            if top_id != want:
+                raise FactNotKnownError(
+                    f"the model does not predict {expect!r} after {self.prompt!r}: its top-1 next token is {tok.decode(top_id)!r} "
+                    f"(p={float(top[top_id]):.3f}), not {tok.decode(want)!r} (p={float(top[want]):.3f}). Tracing needs a fact the "
+                    f"model knows: choose another prompt, or pass answer={expect!r} to trace that answer's probability anyway.")
+        aids = [top_id] if answer is None else answer_token_ids(tok, self.prompt, answer)
+        if answer_tokens == "first": aids = aids[:1]
+        self.layout.check_length(len(pids) + len(aids) - 1, "the prompt with its answer")
+        self.answer_ids, self.n_prompt, self.answer = aids, len(pids), tok.decode(aids)
+        self.tokens = [tok.decode([i]) for i in pids]
+        self.input_ids = torch.tensor([pids + aids[:-1]], device=dev)
+        self.score_pos = list(range(len(pids) - 1, len(pids) - 1 + len(aids)))  # the last len(aids) positions
+
     @torch.no_grad()
     def _record(self, ids, corruption):
         "Run `ids` (corrupted if given) recording block inputs/outputs, MLP and attention outputs, and the answer logits."
-        L, got = self.layout, {}
-        q = ids.shape[1]
+        L, got, q = self.layout, {}, ids.shape[1]
         def saver(key):
-            def f(t): got[key] = _as_btd(t.detach(), q)
+            def f(t): got[key] = L.as_btd(t.detach(), positions=q)
             return f
         hooks = [Hook(L.blocks[0], saver(("in", 0)), on="input")]
         for l in range(L.n_layers):
@@ -343,11 +314,10 @@ class Tracer:
             if l > 0: hooks.append(Hook(L.blocks[l], saver(("in", l)), on="input"))
         if corruption is not None: hooks.append(corruption.hook(self.model))
         with hooked(*hooks): out = self.model(ids, use_cache=True)
-        logits = out.logits
         rec = {s: [got[(s, l)] for l in range(L.n_layers)] for s in KINDS}
         rec["cache"] = L.output_cache(out)  # keys/values of every position, for the fast path's prefixes
         rec["in"] = [got[("in", l)] for l in range(L.n_layers)]
-        rec["logits"] = logits[:, self.score_pos].float()
+        rec["logits"] = out.logits[:, self.score_pos].float()
         return rec
 
     def _score(self, logits: torch.Tensor) -> torch.Tensor:
@@ -356,19 +326,9 @@ class Tracer:
         idx = torch.tensor(self.answer_ids, device=logits.device).expand(logits.shape[0], -1)
         return (logits.gather(-1, idx[..., None])[..., 0] - logits.logsumexp(-1)).sum(-1).exp()
 
-    def _tail(self, h: torch.Tensor) -> torch.Tensor:
-        "Logits from the last block's output: final norm, (OPT's project_out,) unembedding, (Gemma-2's soft-capping)."
-        L = self.layout
-        h = L.final_norm(h.to(_module_device(L.final_norm)))
-        if self._project_out is not None: h = self._project_out(h)
-        logits = L.head(h.to(_module_device(L.head))).float()
-        cap = getattr(self.model.config, "final_logit_softcapping", None)
-        if cap: logits = torch.tanh(logits / cap) * cap
-        return logits
-
     def _logits(self, ids: torch.Tensor) -> torch.Tensor:
         "The model's logits at the scored positions only (the full-vocabulary logits elsewhere are never built)."
-        n = len(self.score_pos)  # the scored positions are the last n of the input
+        n = len(self.score_pos)
         if "logits_to_keep" in inspect.signature(self.model.forward).parameters:
             return self.model(ids, logits_to_keep=n).logits[:, -n:]
         return self.model(ids).logits[:, -n:]
@@ -378,288 +338,324 @@ class Tracer:
         src = self.clean if patch.source == "clean" else self.corrupt
         return src[patch.site][patch.layer][:, positions]
 
-    def _check_assumptions(self):
-        "Fall back to the hooks path unless block j+1 reads block j's output and `_tail` gives the model's logits."
-        L, why = self.layout, None
-        for l in range(1, L.n_layers):
-            if not torch.allclose(self.clean["in"][l], self.clean["hidden"][l - 1], atol=1e-6, rtol=1e-5):
-                why = f"block {l} does not read block {l - 1}'s output"; break
-        if why is None:
-            with torch.no_grad(): tail = self._tail(self.clean["hidden"][-1][:, self.score_pos])
-            if not torch.allclose(tail, self.clean["logits"], atol=1e-3, rtol=1e-3):
-                why = "the final norm and unembedding do not reproduce the model's logits"
-        if why:
-            warnings.warn(f"fast tracing is not available for {type(self.model).__name__} ({why}); using method='hooks'")
-            self.method = "hooks"
-
-    # ------------------------------------------------------------------ scoring cells
-    def scores(self, cells: Sequence[Sequence[Patch]], method: str | None = None) -> torch.Tensor:
-        "Mean probability of the answer over the corrupted runs, with each cell's patches applied: tensor [len(cells)]."
-        for cell in cells:
-            for p in cell:
-                if p.site not in KINDS: raise ValueError(f"patch site must be one of {KINDS}, got {p.site!r}")
-                self.layout.check_layer(p.layer)
-                if not p.positions or min(p.positions) < 0 or max(p.positions) >= self.input_ids.shape[1]:
-                    raise ValueError(f"patch positions {p.positions} outside the input's 0..{self.input_ids.shape[1] - 1}")
-                if p.source not in ("clean", "corrupt"): raise ValueError(f"patch source must be 'clean' or 'corrupt', got {p.source!r}")
-        method = method or self.method
-        if method == "fast" and not self._checked and cells: self._self_check()
-        method = method if method == "hooks" else self.method
-        return self._scores_hooks(cells) if method == "hooks" else self._scores_fast(cells)
-
-    def _self_check(self):
-        "Compare the fast path with the hooks path on cells touching every site and code path; fall back on a mismatch."
-        self._checked = True
-        L, t, last = self.layout.n_layers, self.span[1] - 1, self.n_prompt - 1
-        mid = min(L - 1, L // 2 + 1)
-        cells = [[Patch("hidden", L // 2, (t,)), Patch("mlp", mid, (t, last)), Patch("attn", mid, (last,)), Patch("mlp", L - 1, (t,), "corrupt")],
-                 [Patch("mlp", j, (t,)) for j in range(mid - 1, L)], [Patch("attn", j, (t,)) for j in range(mid - 1, L)]]
-        ref = self._scores_hooks(cells)
-        for attempt in range(2):  # the second attempt without the last-block shortcut
-            try:
-                fast, why = self._scores_fast(cells), None
-                if not torch.allclose(fast, ref, atol=1e-4, rtol=1e-3): why = f"{fast.tolist()} vs {ref.tolist()}"
-            except Exception as e:  # an architecture the replay does not understand
-                fast, why = None, f"{type(e).__name__}: {e}"
-            if why is None or not self._trim_last: break
-            self._trim_last, self._prepared = False, {}
-        if why is not None:
-            warnings.warn(f"fast tracing disagrees with the hooks path on {type(self.model).__name__} ({why}); using method='hooks'")
-            self.method = "hooks"
-
     def _site_module(self, site, layer):
         return {"hidden": self.layout.blocks, "mlp": self.layout.mlp, "attn": self.layout.attn}[site][layer]
 
-    @torch.no_grad()
-    def _scores_hooks(self, cells) -> torch.Tensor:
-        S, T, out = self.samples, self.input_ids.shape[1], []
-        groups = range(0, len(cells), self.batch_size)
-        for g0 in _progress(groups, self.progress, "cells"):
-            group = cells[g0:g0 + self.batch_size]
-            by_site = {}
-            for ci, cell in enumerate(group):
-                for p in cell: by_site.setdefault((p.site, p.layer), []).append((slice(ci * S, (ci + 1) * S), p))
-            def patcher(items):
-                def f(h):
-                    h3 = _as_btd(h, T).clone()
-                    for rows, p in items: h3[rows, list(p.positions)] = self._value(p, list(p.positions)).to(h3.device, h3.dtype)
-                    return h3.view(h.shape)
-                return f
-            hooks = [self.corruption.hook(self.model)] + [Hook(self._site_module(s, l), patcher(items)) for (s, l), items in by_site.items()]
-            with hooked(*hooks): logits = self._logits(self.input_ids.expand(len(group) * S, -1))
-            out.append(self._score(logits).view(len(group), S).mean(1).cpu())
-        return torch.cat(out) if out else torch.zeros(0)
+
+# %% ../nbs/01_tracing.ipynb #a215b23b
+def _check_cells(tr: Tracer, cells):
+    "Raise ValueError for a patch with an unknown site or source, a layer or position out of range."
+    for cell in cells:
+        for p in cell:
+            if p.site not in KINDS: raise ValueError(f"patch site must be one of {KINDS}, got {p.site!r}")
+            tr.layout.check_layer(p.layer)
+            if not p.positions or min(p.positions) < 0 or max(p.positions) >= tr.input_ids.shape[1]:
+                raise ValueError(f"patch positions {p.positions} outside the input's 0..{tr.input_ids.shape[1] - 1}")
+            if p.source not in ("clean", "corrupt"): raise ValueError(f"patch source must be 'clean' or 'corrupt', got {p.source!r}")
+
+def _tracer_scores(self, cells: Sequence[Sequence[Patch]], method: str | None = None) -> torch.Tensor:
+    "Mean probability of the answer over the corrupted runs, with each cell's patches applied: tensor [len(cells)]."
+    _check_cells(self, cells)
+    method = method or self.method
+    if method not in METHODS: raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if method == "fast":
+        if self._fast is None: self._fast = _FastPath(self)
+        if self._fast.ok and cells: self._fast.self_check()
+        if not self._fast.ok: method = "hooks"  # the fast path said why, in a warning
+    if method == "fast": return self._fast.scores(cells)
+    return self._scores_reference(cells) if method == "reference" else self._scores_hooks(cells)
+
+@torch.no_grad()
+def _scores_reference(self, cells) -> torch.Tensor:
+    "The paper's procedure: per cell, one pass of 1 clean + S corrupted rows, restored states copied from row 0."
+    S, out, L = self.samples, [], self.layout
+    def from_row0(positions):
+        def f(h):
+            h3 = L.as_btd(h, batch=S + 1).clone(); h3[1:, list(positions)] = h3[0, list(positions)]; return h3.view(h.shape)
+        return f
+    def frozen(p):  # severed paths: a state held at its value in the corrupted runs
+        def f(h):
+            h3 = L.as_btd(h, batch=S + 1).clone()
+            h3[1:, list(p.positions)] = self._value(p, list(p.positions)).to(h3.device, h3.dtype); return h3.view(h.shape)
+        return f
+    for cell in _progress(cells, self.progress, "cells"):
+        hooks = [self.corruption.hook(self.model, rows=range(1, S + 1))]
+        hooks += [Hook(self._site_module(p.site, p.layer), from_row0(p.positions) if p.source == "clean" else frozen(p)) for p in cell]
+        with hooked(*hooks): logits = self._logits(self.input_ids.expand(S + 1, -1))
+        out.append(float(self._score(logits[1:]).mean()))
+    return torch.tensor(out)
+
+@torch.no_grad()
+def _scores_hooks(self, cells) -> torch.Tensor:
+    "The same, batched: `batch_size` cells per pass, S corrupted rows each, restored values from the recorded clean run."
+    S, T, L, out = self.samples, self.input_ids.shape[1], self.layout, []
+    for g0 in _progress(range(0, len(cells), self.batch_size), self.progress, "cells"):
+        group, by_site = cells[g0:g0 + self.batch_size], {}
+        for ci, cell in enumerate(group):
+            for p in cell: by_site.setdefault((p.site, p.layer), []).append((slice(ci * S, (ci + 1) * S), p))
+        def patcher(items):
+            def f(h):
+                h3 = L.as_btd(h, positions=T).clone()
+                for rows, p in items: h3[rows, list(p.positions)] = self._value(p, list(p.positions)).to(h3.device, h3.dtype)
+                return h3.view(h.shape)
+            return f
+        hooks = [self.corruption.hook(self.model)] + [Hook(self._site_module(s, l), patcher(items)) for (s, l), items in by_site.items()]
+        with hooked(*hooks): logits = self._logits(self.input_ids.expand(len(group) * S, -1))
+        out.append(self._score(logits).view(len(group), S).mean(1).cpu())
+    return torch.cat(out) if out else torch.zeros(0)
+
+Tracer.scores, Tracer._scores_reference, Tracer._scores_hooks = _tracer_scores, _scores_reference, _scores_hooks
+
+
+# %% ../nbs/01_tracing.ipynb #88f5f2fe
+class _FastPath:
+    "The replay of one tracer's cells (see above), with the checks that decide whether it may be used."
+    def __init__(self, tr: Tracer):
+        self.tr, self.prepared, self.checked = tr, {}, False
+        self.trim_last = tr.score_pos == [tr.input_ids.shape[1] - 1]  # only the last position is scored
+        self.ok = self._check_assumptions()
+
+    def _fall_back(self, why: str) -> bool:
+        warnings.warn(f"fast tracing is not available for {type(self.tr.model).__name__} ({why}); using method='hooks'")
+        self.ok, self.tr.method = False, "hooks"
+        return False
+
+    def _check_assumptions(self) -> bool:
+        "Block j+1 must read block j's output, and `Layout.logits` must give the model's logits."
+        tr, L = self.tr, self.tr.layout
+        for l in range(1, L.n_layers):
+            if not torch.allclose(tr.clean["in"][l], tr.clean["hidden"][l - 1], atol=1e-6, rtol=1e-5):
+                return self._fall_back(f"block {l} does not read block {l - 1}'s output")
+        with torch.no_grad(): tail = L.logits(tr.clean["hidden"][-1][:, tr.score_pos])
+        if not torch.allclose(tail, tr.clean["logits"], atol=1e-3, rtol=1e-3):
+            return self._fall_back("the final norm and unembedding do not reproduce the model's logits")
+        return True
+
+    def self_check(self):
+        "Once: compare with the hooks path on cells touching every site and code path; fall back on a mismatch."
+        if self.checked: return
+        self.checked = True
+        tr, L = self.tr, self.tr.layout.n_layers
+        t, last, mid = tr.span[1] - 1, tr.n_prompt - 1, min(L - 1, L // 2 + 1)
+        cells = [[Patch("hidden", L // 2, (t,)), Patch("mlp", mid, (t, last)), Patch("attn", mid, (last,)), Patch("mlp", L - 1, (t,), "corrupt")],
+                 [Patch("mlp", j, (t,)) for j in range(mid - 1, L)], [Patch("attn", j, (t,)) for j in range(mid - 1, L)]]
+        ref = tr._scores_hooks(cells)
+        for attempt in range(2):  # the second attempt without the last-block shortcut
+            try:
+                fast, why = self.scores(cells), None
+                if not torch.allclose(fast, ref, atol=1e-4, rtol=1e-3): why = f"{fast.tolist()} vs {ref.tolist()}"
+            except Exception as e:  # an architecture the replay does not understand
+                why = f"{type(e).__name__}: {e}"
+            if why is None or not self.trim_last: break
+            self.trim_last, self.prepared = False, {}
+        if why is not None: self._fall_back(f"it disagrees with the hooks path: {why}")
 
     @torch.inference_mode()
-    def _scores_fast(self, cells) -> torch.Tensor:
-        res = torch.full((len(cells),), float("nan"))
-        b, by_t = self.span[0], {}
+    def scores(self, cells) -> torch.Tensor:
+        "Group the cells by the first token they restore; replay each group from its token and first layer."
+        tr = self.tr
+        res, b, by_t = torch.full((len(cells),), float("nan")), tr.span[0], {}
         for i, cell in enumerate(cells):
             clean = [p for p in cell if p.source == "clean" and max(p.positions) >= b]
-            if not clean: res[i] = self.low; continue  # nothing differs from the corrupted run
+            if not clean: res[i] = tr.low; continue  # nothing differs from the corrupted run
             t = min(x for p in clean for x in p.positions if x >= b)
             start = min(p.layer + 1 if p.site == "hidden" else p.layer for p in clean)
             by_t.setdefault(t, []).append((start, i, cell))
-        for t in _progress(sorted(by_t), self.progress, "tokens"):
+        for t in _progress(sorted(by_t), tr.progress, "tokens"):
             items = sorted(by_t[t], key=lambda x: x[0])
-            prepared = self._prepare(t)
-            for g0 in range(0, len(items), self.batch_size):
-                group = items[g0:g0 + self.batch_size]
-                res[[i for _, i, _ in group]] = self._replay(t, group, *prepared)
+            prepared = self.prepare(t)
+            for g0 in range(0, len(items), tr.batch_size):
+                group = items[g0:g0 + tr.batch_size]
+                res[[i for _, i, _ in group]] = _Replay(self, t, group, *prepared).run()
         return res
 
-    def _prefix_cache(self, t: int, clean: bool):
-        "The key/value cache of positions < t (of the clean run, or of the corrupted runs), cropped from the full run."
-        cache = (self.clean if clean else self.corrupt)["cache"]
-        layers = _kv_layers(cache)
-        if layers is not None and all(type(l).__name__ == "DynamicLayer" for l in layers):
-            out = copy.deepcopy(cache)
-            for l in _kv_layers(out): l.keys, l.values = l.keys[..., :t, :], l.values[..., :t, :]
-            return out
-        ids, L = self.input_ids[:, :t], self.layout  # e.g. sliding-window layers, which cannot be cropped: run the prefix again
-        if clean: return L.output_cache(self.model(ids, use_cache=True))
-        with hooked(self.corruption.hook(self.model)):
-            return L.output_cache(self.model(ids.expand(self.samples, -1), use_cache=True))
 
-    def _capture(self, t: int, q: int) -> dict:
-        "The arguments each block gets in the model's own forward pass over positions t..t+q-1 after a cache of t."
-        captured = {}
-        def cap(j):
-            def f(mod, args, kwargs): captured[j] = (args, kwargs)
-            return f
-        handles = [blk.register_forward_pre_hook(cap(j), with_kwargs=True) for j, blk in enumerate(self.layout.blocks)]
-        try:
-            ids = self.input_ids[:, t:t + q]
-            if t > 0: self.model(ids, use_cache=True, **self.layout.with_cache(self._prefix_cache(t, clean=True)))
-            else: self.model(ids, use_cache=False)
-        finally:
-            for h in handles: h.remove()
-        return captured
+# %% ../nbs/01_tracing.ipynb #4458febf
+def _prefix_cache(self, t: int, clean: bool):
+    "The key/value cache of positions < t (of the clean run, or of the corrupted runs), cropped from the full run."
+    tr, L = self.tr, self.tr.layout
+    cut = L.crop_cache((tr.clean if clean else tr.corrupt)["cache"], t)
+    if cut is not None: return cut
+    ids = tr.input_ids[:, :t]  # e.g. sliding-window layers, which cannot be cropped: run the prefix again
+    if clean: return L.output_cache(tr.model(ids, use_cache=True))
+    with hooked(tr.corruption.hook(tr.model)):
+        return L.output_cache(tr.model(ids.expand(tr.samples, -1), use_cache=True))
 
-    def _prepare(self, t: int):
-        "For token t: the corrupted runs' cache of positions < t, and block arguments for positions t.. and for t alone."
-        if t not in self._prepared:
-            prefix = self._prefix_cache(t, clean=False) if t > 0 else None
-            if prefix is not None and _kv_layers(prefix) is None:
-                raise NotImplementedError(f"unknown key/value cache {type(prefix).__name__}: use method='hooks'")
-            q = self.input_ids.shape[1] - t
-            full = self._capture(t, q)
-            self._prepared[t] = (prefix, full, full if q == 1 else self._capture(t, 1))
-        return self._prepared[t]
+def _capture(self, t: int, q: int) -> dict:
+    "The arguments each block gets in the model's own forward pass over positions t..t+q-1 after a cache of t."
+    tr, captured = self.tr, {}
+    def cap(j):
+        def f(mod, args, kwargs): captured[j] = (args, kwargs)
+        return f
+    handles = [blk.register_forward_pre_hook(cap(j), with_kwargs=True) for j, blk in enumerate(tr.layout.blocks)]
+    try:
+        ids = tr.input_ids[:, t:t + q]
+        if t > 0: tr.model(ids, use_cache=True, **tr.layout.with_cache(self.prefix_cache(t, clean=True)))
+        else: tr.model(ids, use_cache=False)
+    finally:
+        for h in handles: h.remove()
+    return captured
 
-    def _replay(self, t: int, group, prefix, captured, captured1) -> torch.Tensor:
-        """Replay blocks for positions >= t; cells of `group` [(start, index, cell)] join at their start block.
+def _prepare(self, t: int):
+    "For token t: the corrupted runs' cache of positions < t, and block arguments for positions t.. and for t alone."
+    if t not in self.prepared:
+        prefix = self.prefix_cache(t, clean=False) if t > 0 else None
+        if prefix is not None and self.tr.layout.cache_layers(prefix) is None:
+            raise NotImplementedError(f"unknown key/value cache {type(prefix).__name__}: use method='hooks'")
+        q = self.tr.input_ids.shape[1] - t
+        full = self.capture(t, q)
+        self.prepared[t] = (prefix, full, full if q == 1 else self.capture(t, 1))
+    return self.prepared[t]
 
-        Cells with the same patches so far share rows (one group of `samples` rows) and split where their patches
-        differ. A group that joins with only MLP/attention patches at token t in its first block changes nothing but
-        token t there (the block's other inputs are the corrupted run's), so that block runs on token t alone."""
-        from transformers.cache_utils import Cache
-        S, L, nL, q = self.samples, self.layout, self.layout.n_layers, self.input_ids.shape[1] - t
-        cache = copy.deepcopy(prefix) if prefix is not None else None
-        src_layers, dst_layers = (_kv_layers(prefix), _kv_layers(cache)) if cache is not None else (None, None)
-        module, hidden = [{} for _ in group], [{} for _ in group]   # per cell: layer -> [(site, positions, source, patch)]
+_FastPath.prefix_cache, _FastPath.capture, _FastPath.prepare = _prefix_cache, _capture, _prepare
+
+
+# %% ../nbs/01_tracing.ipynb #abf9e9d2
+class _Rows:
+    "The rows of a replay: groups of `samples` rows, each shared by the cells whose patches agree so far."
+    def __init__(self, samples: int):
+        self.S, self.H, self.groups = samples, None, []  # H: [rows, positions >= t, width]; groups: [(first row, [cells])]
+
+    def append(self, rows: torch.Tensor, cells_list: list) -> list:
+        "Add `rows` (len(cells_list) groups of S rows) for new groups of cells; returns the new groups."
+        base = 0 if self.H is None else self.H.shape[0]
+        self.H = rows if self.H is None else torch.cat([self.H, rows.to(self.H.device)])
+        new = [(base + k * self.S, cells) for k, cells in enumerate(cells_list)]
+        self.groups += new
+        return new
+
+    def split(self, key):
+        "Regroup the cells of a group whose `key(cell)` differs; a new group's rows start as a copy of its old group's."
+        kept, extra = [], []
+        for first, cells in self.groups:
+            parts = {}
+            for c in cells: parts.setdefault(key(c), []).append(c)
+            parts = list(parts.values())
+            kept.append((first, parts[0]))
+            extra += [(first, p) for p in parts[1:]]
+        self.groups = kept
+        if extra:
+            base, S = self.H.shape[0], self.S
+            self.H = torch.cat([self.H] + [self.H[f:f + S] for f, _ in extra])
+            self.groups += [(base + k * S, p) for k, (_, p) in enumerate(extra)]
+
+    def write(self, groups, patches_of, value, t: int):
+        "Set each group's rows at the positions of its first cell's patches (`patches_of(cell)`) to their recorded values."
+        for first, cells in groups:
+            for _, pos, _, p in patches_of(cells[0]):
+                self.H[first:first + self.S, [x - t for x in pos]] = value(p, list(pos)).to(self.H.device, self.H.dtype)
+
+
+# %% ../nbs/01_tracing.ipynb #179b4f39
+class _Replay(_Rows):
+    "Replay blocks for positions >= t; the cells of `group` [(start block, index, cell)] join at their start block."
+    def __init__(self, fast: _FastPath, t: int, group, prefix, captured, captured1):
+        tr = fast.tr
+        super().__init__(tr.samples)
+        self.fast, self.tr, self.t, self.group, self.L = fast, tr, t, group, tr.layout
+        self.nL, self.q, self.captured, self.captured1 = self.L.n_layers, tr.input_ids.shape[1] - t, captured, captured1
+        self.src = self.L.cache_layers(prefix) if prefix is not None else None
+        self.cache = copy.deepcopy(prefix) if prefix is not None else None
+        self.dst = self.L.cache_layers(self.cache) if self.cache is not None else None
+        self.module, self.hidden = [{} for _ in group], [{} for _ in group]  # per cell: layer -> [(site, positions, source, patch)]
         for c, (_, _, cell) in enumerate(group):
             for p in cell:
                 pos = tuple(x for x in p.positions if x >= t)
-                if pos: (hidden if p.site == "hidden" else module)[c].setdefault(p.layer, []).append((p.site, pos, p.source, p))
-        sig = lambda table, c, j: tuple(sorted(x[:3] for x in table[c].get(j, ())))
-        joining = {}
-        for c, (s, _, _) in enumerate(group): joining.setdefault(s, []).append(c)
-        state = {}
-        def patcher(site, j, width):
-            def f(h):
-                items = state.get((site, j))
-                if not items: return None
-                h3 = _as_btd(h, width).clone()
-                trimmed = h3.shape[1] == 1 and width > 1  # the last block's MLP ran on the last position only
-                for first, c in items:
-                    for s_, pos, _, p in module[c][j]:
-                        if s_ != site: continue
-                        if trimmed: pos = tuple(x for x in pos if x == t + width - 1)  # other positions cannot reach the answer
-                        if pos: h3[first:first + S, [x - t - (width - 1 if trimmed else 0) for x in pos]] = self._value(p, list(pos)).to(h3.device, h3.dtype)
-                return h3.view(h.shape)
-            return f
-        def run_block(j, X, groups_, args_kwargs, width):
-            "Call block j on X (rows of `groups_`, from row 0) with the captured arguments and our cache, in chunks."
-            nonlocal state
-            args, kwargs = args_kwargs[j]
-            args = tuple(cache if isinstance(a, Cache) else a for a in args[1:])
-            kwargs = {k: (cache if isinstance(v, Cache) else v) for k, v in kwargs.items()}
-            per_chunk = max(1, self.chunk_tokens // (S * width))  # groups per call: small calls stay in the CPU's caches
-            outs = []
-            hooks = [Hook(L.mlp[j], patcher("mlp", j, width)), Hook(L.attn[j], patcher("attn", j, width))]
-            if j == nL - 1 and width > 1 and self._trim_last:  # only the last position of the last block reaches the answer
-                hooks.append(Hook(L.mlp[j], lambda x: x[:, -1:] if x.dim() == 3 else None, on="input"))
-            with hooked(*hooks):
-                for c0 in range(0, len(groups_), per_chunk):
-                    chunk = groups_[c0:c0 + per_chunk]
-                    state = {}
-                    for k, (_, cells) in enumerate(chunk):
-                        for s_ in {x[0] for x in module[cells[0]].get(j, ())}: state.setdefault((s_, j), []).append((k * S, cells[0]))
-                    if cache is not None:
-                        dst_layers[j].keys = src_layers[j].keys.repeat(len(chunk), 1, 1, 1)
-                        dst_layers[j].values = src_layers[j].values.repeat(len(chunk), 1, 1, 1)
-                    x = X[c0 * S:(c0 + len(chunk)) * S]
-                    if "hidden_states" in kwargs: out = L.blocks[j](*args, **{**kwargs, "hidden_states": x})
-                    else: out = L.blocks[j](x, *args, **kwargs)
-                    outs.append(_main_tensor(out))
-            if cache is not None:  # free this layer's copy of the prefix
-                dst_layers[j].keys = dst_layers[j].values = torch.zeros(0, device=src_layers[j].keys.device)
-            state = {}
-            return outs[0] if len(outs) == 1 else torch.cat(outs)
-        def split(groups_, H, key):
-            "Regroup cells whose `key` differs; a new group's rows start as a copy of its old group's."
-            kept, extra = [], []
-            for first, cells in groups_:
-                parts = {}
-                for c in cells: parts.setdefault(key(c), []).append(c)
-                parts = list(parts.values())
-                kept.append((first, parts[0]))
-                extra += [(first, p) for p in parts[1:]]
-            if not extra: return kept, H
-            base = H.shape[0]
-            H = torch.cat([H] + [H[f:f + S] for f, _ in extra])
-            return kept + [(base + k * S, p) for k, (_, p) in enumerate(extra)], H
-        def apply_hidden(H, groups_, j):
-            for first, cells in groups_:
-                for _, pos, _, p in hidden[cells[0]].get(j, ()):
-                    H[first:first + S, [x - t for x in pos]] = self._value(p, list(pos)).to(H.device, H.dtype)
-            return H
-        def append(H, groups_, rows, cells_list):
-            base = 0 if H is None else H.shape[0]
-            H = rows if H is None else torch.cat([H, rows.to(H.device)])
-            return H, groups_ + [(base + k * S, cells) for k, cells in enumerate(cells_list)]
+                if pos: (self.hidden if p.site == "hidden" else self.module)[c].setdefault(p.layer, []).append((p.site, pos, p.source, p))
+        self.joining, self.state = {}, {}
+        for c, (s, _, _) in enumerate(group): self.joining.setdefault(s, []).append(c)
 
-        H, groups = None, []
-        for j in range(group[0][0], nL + 1):
-            fresh = []
-            if j in joining:  # cells starting here begin from the corrupted run's input to block j
-                parts = {}
-                for c in joining[j]: parts.setdefault((sig(hidden, c, j - 1), sig(module, c, j)), []).append(c)
-                full = []
-                for (hs, ms), cells in parts.items():
-                    if q >= 4 and not hs and j < nL and ms and all(pos == (t,) for _, pos, _ in ms): fresh.append(cells)
-                    else: full.append(cells)
-                if full:
-                    base = (self.corrupt["in"][j] if j < nL else self.corrupt["hidden"][nL - 1])[:, t:]
-                    H, groups = append(H, groups, base.repeat(len(full), 1, 1), full)
-                    H = apply_hidden(H, groups[len(groups) - len(full):], j - 1)
-            if j == nL: break
-            if groups:
-                groups, H = split(groups, H, lambda c: sig(module, c, j))
-                H = run_block(j, H, groups, captured, q)
-            if fresh:  # block j changes token t only: run it there, take the other positions from the corrupted run
-                X = self.corrupt["in"][j][:, t:t + 1].repeat(len(fresh), 1, 1)
-                out = run_block(j, X, [(k * S, cells) for k, cells in enumerate(fresh)], captured1, 1)
-                rows = self.corrupt["hidden"][j][:, t:].repeat(len(fresh), 1, 1)
-                rows[:, :1] = out.to(rows.device, rows.dtype)
-                H, groups = append(H, groups, rows, fresh)
-            groups, H = split(groups, H, lambda c: sig(hidden, c, j))
-            H = apply_hidden(H, groups, j)
-        last = H[:, [p - t for p in self.score_pos]]
-        scores = torch.cat([self._score(self._tail(last[i:i + 256])) for i in range(0, last.shape[0], 256)])  # bounded logits
-        scores = scores.view(-1, S).mean(1).cpu()
-        out = torch.empty(len(group))
-        for first, cells in groups:
-            for c in cells: out[c] = scores[first // S]
-        return out
+    def sig(self, table, c, j): return tuple(sorted(x[:3] for x in table[c].get(j, ())))
 
-    # ------------------------------------------------------------------ grids
-    def positions(self, tokens=None) -> list[int]:
-        "Token positions to trace: None = all prompt tokens, 'subject_on', 'subject', 'last_subject', or a list."
-        b, e = self.span
-        named = {None: range(self.n_prompt), "all": range(self.n_prompt), "subject_on": range(b, self.n_prompt),
-                 "subject": range(b, e), "last_subject": [e - 1]}
-        if isinstance(tokens, str) or tokens is None:
-            if tokens not in named: raise ValueError(f"tokens must be one of {list(named)[1:]} or a list of positions, got {tokens!r}")
-            return list(named[tokens])
-        pos = sorted(set(int(x) for x in tokens))
-        if not pos or pos[0] < 0 or pos[-1] >= self.n_prompt:
-            raise ValueError(f"token positions {tokens!r} outside the prompt's 0..{self.n_prompt - 1}")
-        return pos
+    def patcher(self, site, j, width):
+        "Hook on block j's MLP or attention: the patched groups of the current chunk get their recorded values."
+        def f(h):
+            items = self.state.get((site, j))
+            if not items: return None
+            h3 = self.L.as_btd(h, positions=width).clone()
+            trimmed = h3.shape[1] == 1 and width > 1  # the last block's MLP ran on the last position only
+            for first, c in items:
+                for s_, pos, _, p in self.module[c][j]:
+                    if s_ != site: continue
+                    if trimmed: pos = tuple(x for x in pos if x == self.t + width - 1)  # other positions cannot reach the answer
+                    if pos: h3[first:first + self.S, [x - self.t - (width - 1 if trimmed else 0) for x in pos]] = \
+                        self.tr._value(p, list(pos)).to(h3.device, h3.dtype)
+            return h3.view(h.shape)
+        return f
 
-    def trace_many(self, kinds: Sequence[str] = KINDS, windows: dict | None = None, tokens=None,
-                   severed: str | None = None) -> dict:
-        "Trace several kinds in one batched pass: {kind: TraceResult}."
-        pos, nL = self.positions(tokens), self.layout.n_layers
-        windows = {**{k: 1 if k == "hidden" else 10 for k in KINDS}, **(windows or {})}
-        cells, spans = [], {}
-        for k in kinds:
-            c = kind_cells(k, pos, nL, windows[k], severed)
-            spans[k] = (len(cells), len(cells) + len(c)); cells += c
-        flat = self.scores(cells)
-        out = {}
-        for k in kinds:
-            grid = torch.full((self.n_prompt, nL), float("nan"))
-            grid[pos] = flat[spans[k][0]:spans[k][1]].view(len(pos), nL)
-            out[k] = TraceResult(grid, self.low, self.high, list(self.tokens), tuple(self.span), k, windows[k], self.answer,
-                                 self.prompt, self.subject, list(self.answer_ids), dict(self.settings), severed)
-        return out
+    def run_block(self, j, X, groups_, args_kwargs, width):
+        "Call block j on X (rows of `groups_`, from row 0) with the captured arguments and our cache, in chunks."
+        from transformers.cache_utils import Cache
+        S, L = self.S, self.L
+        args, kwargs = args_kwargs[j]
+        args = tuple(self.cache if isinstance(a, Cache) else a for a in args[1:])
+        kwargs = {k: (self.cache if isinstance(v, Cache) else v) for k, v in kwargs.items()}
+        per_chunk = max(1, self.tr.chunk_tokens // (S * width))  # groups per call: small calls stay in the CPU's caches
+        outs = []
+        hooks = [Hook(L.mlp[j], self.patcher("mlp", j, width)), Hook(L.attn[j], self.patcher("attn", j, width))]
+        if j == self.nL - 1 and width > 1 and self.fast.trim_last:  # only the last position of the last block reaches the answer
+            hooks.append(Hook(L.mlp[j], lambda x: x[:, -1:] if x.dim() == 3 else None, on="input"))
+        with hooked(*hooks):
+            for c0 in range(0, len(groups_), per_chunk):
+                chunk = groups_[c0:c0 + per_chunk]
+                self.state = {}
+                for k, (_, cells) in enumerate(chunk):
+                    for s_ in {x[0] for x in self.module[cells[0]].get(j, ())}: self.state.setdefault((s_, j), []).append((k * S, cells[0]))
+                if self.cache is not None:
+                    self.dst[j].keys = self.src[j].keys.repeat(len(chunk), 1, 1, 1)
+                    self.dst[j].values = self.src[j].values.repeat(len(chunk), 1, 1, 1)
+                x = X[c0 * S:(c0 + len(chunk)) * S]
+                if "hidden_states" in kwargs: out = L.blocks[j](*args, **{**kwargs, "hidden_states": x})
+                else: out = L.blocks[j](x, *args, **kwargs)
+                outs.append(_main_tensor(out))
+        if self.cache is not None:  # free this layer's copy of the prefix
+            self.dst[j].keys = self.dst[j].values = torch.zeros(0, device=self.src[j].keys.device)
+        self.state = {}
+        return outs[0] if len(outs) == 1 else torch.cat(outs)
 
-    def trace(self, kind: str = "hidden", window: int | None = None, tokens=None, severed: str | None = None) -> "TraceResult":
-        "The trace grid of one kind: TraceResult with scores [tokens, layers]."
-        return self.trace_many([kind], {kind: window} if window is not None else None, tokens, severed)[kind]
 
+# %% ../nbs/01_tracing.ipynb #e0e84d06
+def _join(self, j: int) -> list:
+    "Cells starting at block j begin from the corrupted run's input to it; returns those that change token t only there."
+    fresh, full, t = [], [], self.t
+    if j not in self.joining: return fresh
+    parts = {}
+    for c in self.joining[j]: parts.setdefault((self.sig(self.hidden, c, j - 1), self.sig(self.module, c, j)), []).append(c)
+    for (hs, ms), cells in parts.items():
+        if self.q >= 4 and not hs and j < self.nL and ms and all(pos == (t,) for _, pos, _ in ms): fresh.append(cells)
+        else: full.append(cells)
+    if full:
+        base = (self.tr.corrupt["in"][j] if j < self.nL else self.tr.corrupt["hidden"][self.nL - 1])[:, t:]
+        new = self.append(base.repeat(len(full), 1, 1), full)
+        self.write(new, lambda c: self.hidden[c].get(j - 1, ()), self.tr._value, t)
+    return fresh
+
+def _run(self) -> torch.Tensor:
+    "Climb the blocks from the lowest start; then the answer's probability of every cell."
+    tr, S, t = self.tr, self.S, self.t
+    for j in range(self.group[0][0], self.nL + 1):
+        fresh = self.join(j)
+        if j == self.nL: break
+        if self.groups:
+            self.split(lambda c: self.sig(self.module, c, j))
+            self.H = self.run_block(j, self.H, self.groups, self.captured, self.q)
+        if fresh:  # block j changes token t only: run it there, take the other positions from the corrupted run
+            X = tr.corrupt["in"][j][:, t:t + 1].repeat(len(fresh), 1, 1)
+            out = self.run_block(j, X, [(k * S, cells) for k, cells in enumerate(fresh)], self.captured1, 1)
+            rows = tr.corrupt["hidden"][j][:, t:].repeat(len(fresh), 1, 1)
+            rows[:, :1] = out.to(rows.device, rows.dtype)
+            self.append(rows, fresh)
+        self.split(lambda c: self.sig(self.hidden, c, j))
+        self.write(self.groups, lambda c: self.hidden[c].get(j, ()), tr._value, t)
+    last = self.H[:, [p - t for p in tr.score_pos]]
+    scores = torch.cat([tr._score(self.L.logits(last[i:i + 256])) for i in range(0, last.shape[0], 256)])  # bounded logits
+    scores = scores.view(-1, S).mean(1).cpu()
+    out = torch.empty(len(self.group))
+    for first, cells in self.groups:
+        for c in cells: out[c] = scores[first // S]
+    return out
+
+_Replay.join, _Replay.run = _join, _run
 
 
 # %% ../nbs/01_tracing.ipynb #f0bb05b6
@@ -728,7 +724,7 @@ class TraceResult:
 
     def save(self, path):
         "Write the result as JSON."
-        _atomic_write_text(Path(path), json.dumps(self.to_dict()))
+        atomic_write_text(Path(path), json.dumps(self.to_dict()))
 
     @classmethod
     def load(cls, path) -> "TraceResult": return cls.from_dict(json.loads(Path(path).read_text()))
@@ -736,6 +732,44 @@ class TraceResult:
     def plot(self, ax=None, **kwargs):
         "Heatmap in the paper's style (see `plot_trace`); returns the Figure."
         return plot_trace(self, ax=ax, **kwargs)
+
+# %% ../nbs/01_tracing.ipynb #6f51f9dd
+def _positions(self, tokens=None) -> list[int]:
+    "Token positions to trace: None = all prompt tokens, 'subject_on', 'subject', 'last_subject', or a list."
+    b, e = self.span
+    named = {None: range(self.n_prompt), "all": range(self.n_prompt), "subject_on": range(b, self.n_prompt),
+             "subject": range(b, e), "last_subject": [e - 1]}
+    if isinstance(tokens, str) or tokens is None:
+        if tokens not in named: raise ValueError(f"tokens must be one of {list(named)[1:]} or a list of positions, got {tokens!r}")
+        return list(named[tokens])
+    pos = sorted(set(int(x) for x in tokens))
+    if not pos or pos[0] < 0 or pos[-1] >= self.n_prompt:
+        raise ValueError(f"token positions {tokens!r} outside the prompt's 0..{self.n_prompt - 1}")
+    return pos
+
+def _trace_many(self, kinds: Sequence[str] = KINDS, windows: dict | None = None, tokens=None, severed: str | None = None) -> dict:
+    "Trace several kinds in one batched pass: {kind: TraceResult}."
+    pos, nL = self.positions(tokens), self.layout.n_layers
+    windows = {**{k: 1 if k == "hidden" else 10 for k in KINDS}, **(windows or {})}
+    cells, spans = [], {}
+    for k in kinds:
+        c = kind_cells(k, pos, nL, windows[k], severed)
+        spans[k] = (len(cells), len(cells) + len(c)); cells += c
+    flat = self.scores(cells)
+    out = {}
+    for k in kinds:
+        grid = torch.full((self.n_prompt, nL), float("nan"))
+        grid[pos] = flat[spans[k][0]:spans[k][1]].view(len(pos), nL)
+        out[k] = TraceResult(grid, self.low, self.high, list(self.tokens), tuple(self.span), k, windows[k], self.answer,
+                             self.prompt, self.subject, list(self.answer_ids), dict(self.settings), severed)
+    return out
+
+def _trace(self, kind: str = "hidden", window: int | None = None, tokens=None, severed: str | None = None) -> TraceResult:
+    "The trace grid of one kind: TraceResult with scores [tokens, layers]."
+    return self.trace_many([kind], {kind: window} if window is not None else None, tokens, severed)[kind]
+
+Tracer.positions, Tracer.trace_many, Tracer.trace = _positions, _trace_many, _trace
+
 
 # %% ../nbs/01_tracing.ipynb #2c22eed5
 def trace(model, tok, prompt: str, subject: str, kind: str = "hidden", *, window: int | None = None, tokens=None,
