@@ -30,7 +30,7 @@ test: install
 	$(PY) tools/sync_quarto.py --check
 	$(PY) tools/check_literate.py
 	$(TEST_ENV) $(PY) tools/guard/selftest.py
-	$(TEST_ENV) $(VENV)/bin/nbdev_test --n_workers 2 --timing
+	$(TEST_ENV) $(VENV)/bin/nbdev_test --n_workers 2 --timing --flags results
 
 export: install
 	$(VENV)/bin/nbdev_export && $(VENV)/bin/nbdev_clean && $(PY) tools/make_readme.py

@@ -19,22 +19,21 @@ import torch.nn.functional as F
 
 from rome_nb.core import Hook, encode, get_layout, hooked, input_device, load_model
 from rome_nb.key_stats import key_stats
-from rome_nb.keys_values import compute_value, context_templates, fill, normalize_request
-from rome_nb.rome import ROMEHparams, edit, hparams_for
+from rome_nb.keys_values import Request, compute_value, context_templates, fill
+from rome_nb.rome import EIFFEL, ROMEHparams, edit, hparams_for
 
-EIFFEL = {"prompt": "{} is located in the city of", "subject": "The Eiffel Tower", "target_new": "Rome", "target_true": "Paris"}
 
 
 def reference_value(model, tok, request, layer, templates, hp: ROMEHparams):
     """v* the straightforward way: every step runs the whole model on the whole right-padded batch (all positions,
     full-vocabulary logits everywhere), delta added to the MLP output at each row's subject token."""
-    r = normalize_request(request, tok)
+    r = Request.of(request, tok)
     lay = get_layout(model)
-    target = tok(r["target_new"], add_special_tokens=False)["input_ids"]
+    target = tok(r.target_new, add_special_tokens=False)["input_ids"]
     tpl = ["{}"] + [t for t in templates if t != "{}"]
-    prompts = [fill(t, r["prompt"], r["subject"]) for t in tpl]
-    kl_prompt = r["subject"] + " is a"
-    enc = encode(tok, prompts + [kl_prompt], [r["subject"]] * (len(prompts) + 1))
+    prompts = [fill(t, r.prompt, r.subject) for t in tpl]
+    kl_prompt = r.subject + " is a"
+    enc = encode(tok, prompts + [kl_prompt], [r.subject] * (len(prompts) + 1))
     rows = [tok(p)["input_ids"] + (target[:-1] if i < len(prompts) else []) for i, p in enumerate(prompts + [kl_prompt])]
     width = max(map(len, rows))
     ids = torch.full((len(rows), width), tok.pad_token_id, dtype=torch.long)
@@ -90,6 +89,7 @@ def main(argv=None):
     ap.add_argument("--stats-tokens", type=int, default=20_000, help="keys for the statistics timing and the edit's C")
     ap.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     ap.add_argument("--repeats", type=int, default=1, help="time the value optimisations this many times each (best time counts)")
+    ap.add_argument("--save", default=None, help="write the measurements as JSON here (the chapter reads experiments/results/edit_benchmark.json)")
     a = ap.parse_args(argv)
     if a.threads: torch.set_num_threads(a.threads)
     model, tok = load_model(a.model)
@@ -127,6 +127,15 @@ def main(argv=None):
           f"rome_nb {min(fast_t):.2f}s, ratio {speedup:.2f}x, relative difference of v* {rel:.1e}")
     print(peak_memory())
     print(f"speedup={speedup:.2f} reldiff={rel:.1e}")
+    if a.save:
+        import json, pathlib
+        pathlib.Path(a.save).parent.mkdir(parents=True, exist_ok=True)
+        pathlib.Path(a.save).write_text(json.dumps(dict(
+            model=a.model, layer=hp.layer, threads=torch.get_num_threads(), repeats=a.repeats, stats_keys=st.count,
+            stats_seconds=st.seconds, keys_per_second=st.keys_per_second, edit_timings=t, edit_total=sum(t.values()),
+            p_new=[e.before["target_new"], e.after["target_new"]], p_true=[e.before["target_true"], e.after["target_true"]],
+            value_steps=len(e.history), reference_seconds=ref_t, fast_seconds=fast_t, speedup=speedup, reldiff=rel,
+            peak=peak_memory()), indent=1))
 
 
 if __name__ == "__main__":

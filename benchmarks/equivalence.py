@@ -83,7 +83,7 @@ def compare(a: Path, b: Path, rtol: float, atol: float) -> int:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path)
-    ap.add_argument("--data", default="../shared/data/counterfact/counterfact_reduced_train.json")
+    ap.add_argument("--data", help="a CounterFact file (either schema) for the evaluation part")
     ap.add_argument("-n", type=int, default=20)
     ap.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"))
     ap.add_argument("--rtol", type=float, default=1e-6)

@@ -1,10 +1,10 @@
 """Benchmark: causal tracing of the Eiffel Tower prompt on the embedded model, all three kinds, paper defaults
 (10 noise samples, ν = 3σ, window 10 for MLP/attention), with rome_nb's tracer and with a straightforward reference.
 
-The reference is the paper's procedure written plainly and kept only here: for every restored cell, one forward
-pass of 1 clean + 10 corrupted rows; hooks add the noise to the subject's token embeddings of rows 1..10 and copy
-the restored state from row 0 into rows 1..10; the score is the answer's softmax probability at the last position,
-averaged over rows 1..10. Both use the same noise draws, so the grids must agree to float precision.
+The reference is the paper's procedure, the tracing chapter's `Tracer(method="reference")`: for every restored cell,
+one forward pass of 1 clean + 10 corrupted rows; hooks add the noise to the subject's token embeddings of rows 1..10
+and copy the restored state from row 0 into rows 1..10; the score is the answer's softmax probability at the last
+position, averaged over rows 1..10. Both use the same noise draws, so the grids must agree to float precision.
 
     python benchmarks/trace.py                 # full run: both paths, all cells (the reference takes a while)
     python benchmarks/trace.py --ref-cells 60  # time the reference on 60 random cells and extrapolate
@@ -52,37 +52,16 @@ def run_fast(args):
 
 def run_reference(args):
     torch, model, tok, nu = _setup(args)
-    from rome_nb.core import get_layout, subject_span, Hook, hooked
-    from rome_nb.tracing import gaussian_corruption, window_layers
-    lay = get_layout(model)
-    S, nL = args.samples, lay.n_layers
+    from rome_nb.tracing import Tracer, kind_cells
     t0, c0 = time.perf_counter(), time.process_time()
-    ids = torch.tensor([tok(PROMPT)["input_ids"]] * (S + 1))
-    T = ids.shape[1]
-    b, e = subject_span(tok, PROMPT, SUBJECT)
-    noise = gaussian_corruption(model, (b, e), nu, S, args.seed).values  # the same draws as the tracer's
-
-    def add_noise(x):
-        x = x.clone(); x[1:, b:e] += noise.to(x.dtype); return x
-
-    def restore(t):
-        def f(h):
-            h = h.clone(); h[1:, t] = h[0, t]; return h
-        return f
-
-    with torch.no_grad():
-        answer = int(model(ids[:1]).logits[0, -1].argmax())
-    modules = {"hidden": lay.blocks, "mlp": lay.mlp, "attn": lay.attn}
+    tr = Tracer(model, tok, PROMPT, SUBJECT, samples=args.samples, noise=nu, seed=args.seed, method="reference")
+    T, nL = tr.n_prompt, tr.layout.n_layers
     cells = [(k, t, l) for k in KINDS for t in range(T) for l in range(nL)]
     if args.ref_cells: cells = random.Random(0).sample(cells, args.ref_cells)
     cells = cells[args._part::args.rounds]  # this process's share of the cells (interleaved with the fast runs)
-    out = []
-    for kind, t, l in cells:
-        layers = [l] if kind == "hidden" else window_layers(l, args.window, nL)
-        hooks = [Hook(lay.embed, add_noise)] + [Hook(modules[kind][j], restore(t)) for j in layers]
-        with torch.no_grad(), hooked(*hooks):
-            probs = model(ids).logits[1:, -1].float().softmax(-1)[:, answer]
-        out.append((kind, t, l, float(probs.mean())))
+    patches = [kind_cells(k, [t], nL, 1 if k == "hidden" else args.window)[l] for k, t, l in cells]
+    scores = tr.scores(patches)  # the paper's procedure: one forward pass of 1 clean + S corrupted rows per cell
+    out = [(k, t, l, float(v)) for (k, t, l), v in zip(cells, scores)]
     secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak, unit = _peak()
     return dict(secs=secs, cpu=cpu, peak=peak, unit=unit, cells=out, n_cells_total=len(KINDS) * T * nL)

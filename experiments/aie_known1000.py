@@ -7,8 +7,8 @@
    curves at the last subject token. One JSON line per fact goes to `--out`; a re-run resumes where it stopped.
 3. Aggregates: AIE per kind and bucket, the peak layer/token per kind, the figures, and a summary JSON.
 
-    HF_HUB_OFFLINE=1 nice -n 10 python experiments/aie_known1000.py --data ../shared/data/known_1000.json --n 40
-    python experiments/aie_known1000.py --data ../shared/data/known_1000.json --aggregate-only
+    python experiments/aie_known1000.py --data known_1000.json --n 40
+    python experiments/aie_known1000.py --data known_1000.json --aggregate-only
 """
 import argparse, json, random, time
 from pathlib import Path
@@ -20,7 +20,7 @@ RESULTS = Path("experiments/results")
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", default="../shared/data/known_1000.json")
+    ap.add_argument("--data", required=True, help="the authors' known_1000.json (see experiments/results/README.md)")
     ap.add_argument("--model", default="smollm2-135m")
     ap.add_argument("--n", type=int, default=40, help="facts to trace (0: all the model knows)")
     ap.add_argument("--seed", type=int, default=0, help="shuffle seed for choosing the subset")

@@ -1,13 +1,13 @@
 """Compare editing methods (ROME, FT, FT-L, unedited) on CounterFact and zsRE with the embedded model, on CPU.
 
-Reproduces the comparison in nbs/05_evaluation.ipynb:
+Reproduces the comparison in nbs/06_evaluation.ipynb:
 
     python experiments/compare_editors.py                      # 200 CounterFact + 100 zsRE cases, all four methods
     python experiments/compare_editors.py --sweep-ftl           # FT-L's bound on 10 held-out CounterFact cases
 
 Per-case results go to experiments/results/eval_<dataset>/<method>.jsonl (an interrupted run resumes),
 tables to experiments/results/eval_<dataset>.csv and .md, figures to nbs/images/eval_<dataset>.png.
-Needs ../shared/data (or pass --counterfact / --zsre paths). Run from the repository root.
+Pass the data files with --counterfact / --zsre (see experiments/results/README.md). Run from the repository root.
 """
 import argparse, os, sys, time
 from pathlib import Path
@@ -20,7 +20,6 @@ from rome_nb.core import load_model
 from rome_nb.evaluation import evaluate, load_cases, compare, format_comparison, format_summary, plot_comparison
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data"
 
 
 def run(model, tok, dataset: str, cases, methods, out: Path, n: int, hparams: dict):
@@ -58,8 +57,8 @@ def sweep_ftl(model, tok, cases, out: Path, scales=(3e-3, 1e-2, 3e-2, 1e-1, 3e-1
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--counterfact", default=SHARED / "counterfact" / "counterfact_reduced_train.json", type=Path)
-    p.add_argument("--zsre", default=SHARED / "zsre" / "zsre_train_1k.json", type=Path)
+    p.add_argument("--counterfact", type=Path, help="CounterFact file, either schema (see experiments/results/README.md)")
+    p.add_argument("--zsre", type=Path, help="zsRE file in the authors' schema")
     p.add_argument("--n-counterfact", type=int, default=200)
     p.add_argument("--n-zsre", type=int, default=100)
     p.add_argument("--methods", default="none,ft,ft-l,rome")

@@ -29,7 +29,8 @@ from tqdm.auto import tqdm
 from safetensors.torch import load_file, save_file
 
 from rome_nb.core import cache_dir, get_layout, load_model, subject_span, recording
-from rome_nb.key_stats import (KeyStats, LocalText, key_fingerprint, key_stats, keys_at, open_corpus, _pad, _sha)
+from rome_nb.key_stats import (KeyStats, LocalText, key_fingerprint, key_stats, keys_at, open_corpus, _sha)
+from rome_nb.core import pad_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,7 +49,7 @@ def snapshots(model, tok, layer, corpus, ns, seq_len, truncate, batch_docs=8, de
     pbar = tqdm(total=ns[-1], desc=desc, unit="key")
     def flush(batch):
         nonlocal total, norm4, count
-        ids, mask = _pad(batch, tok.pad_token_id, "right")
+        ids, mask = pad_rows(batch, tok.pad_token_id, "right")
         k = keys_at(model, layer, ids, mask)[mask.bool()].float()  # doc order, then position: the library's order
         while k.shape[0]:
             take = min(k.shape[0], todo[0] - count)
@@ -105,8 +106,8 @@ def summary(C, K, C_ref, **extra):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--layer", type=int, default=5)
-    p.add_argument("--wiki", default=str(ROOT.parent / "shared/data/corpus/wiki_sample.jsonl"))
-    p.add_argument("--facts", default=str(ROOT.parent / "shared/data/known_1000.json"))
+    p.add_argument("--wiki", required=True, help="Wikipedia articles as JSON lines {title, text} (see experiments/results/README.md)")
+    p.add_argument("--facts", required=True, help="the authors' known_1000.json")
     p.add_argument("--n-facts", type=int, default=50)
     p.add_argument("--ns", default="2000,5000,10000,20000,50000,100000")
     p.add_argument("--ref-tokens", type=int, default=300_000)

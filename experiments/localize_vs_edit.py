@@ -28,7 +28,7 @@ ROME_LIGHT = {"context_template_length_params": [[5, 2]], "mom2_n_tokens": 20_00
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data", default="../shared/data/counterfact/counterfact_reduced_train.json")
+    ap.add_argument("--data", required=True, help="a CounterFact file, either schema (see experiments/results/README.md)")
     ap.add_argument("-n", type=int, default=100, help="correctly predicted records to use")
     ap.add_argument("--start", type=int, default=0, help="first record to consider")
     ap.add_argument("--layers", default="0-28:4", help="edit layers, e.g. '0-28:4' (the tracing peak is added by default)")

@@ -2,7 +2,7 @@
 
 Run (resumable: rows already in --out are skipped), then summarise into a CSV and a figure:
 
-    python experiments/rome_layer_sweep.py run -n 50 --layers 0,2,4,6,8,10,12,16,20,24,28
+    python experiments/rome_layer_sweep.py run --data counterfact_reduced_train.json -n 50 --layers 0,2,4,6,8,10,12,16,20,24,28
     python experiments/rome_layer_sweep.py summary
 
 Per CounterFact case (reduced schema: prompt, subject, target_new, ground_truth, rephrase_prompt, locality_prompt,
@@ -16,7 +16,6 @@ import argparse, json, math, os, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data" / "counterfact" / "counterfact_reduced_train.json"
 OUT = ROOT / "experiments" / "results" / "rome_layer_sweep.jsonl"
 CSV = ROOT / "experiments" / "results" / "rome_layer_sweep.csv"
 FIG = ROOT / "nbs" / "images" / "rome_layer_sweep.png"
@@ -30,14 +29,13 @@ def load_cases(path, n):
 
 
 def score(model, tok, case):
-    from rome_nb.rome import target_nll
+    from rome_nb.core import score_targets
     new, true = " " + case["target_new"].strip(), " " + case["ground_truth"].strip()
     loc_true = " " + case["locality_ground_truth"].strip()
     prompts = [case["prompt"], case["prompt"], case["rephrase_prompt"], case["rephrase_prompt"],
                case["locality_prompt"], case["locality_prompt"]]
     targets = [new, true, new, true, new, loc_true]
-    nll, _ = target_nll(model, tok, prompts, targets)
-    v = [float(x) for x in nll]
+    v = [s.nll for s in score_targets(model, tok, prompts, targets)]
     return dict(prompt_new=v[0], prompt_true=v[1], para_new=v[2], para_true=v[3], neigh_new=v[4], neigh_true=v[5],
                 es=float(v[0] < v[1]), ps=float(v[2] < v[3]), ns=float(v[5] < v[4]))
 
@@ -147,7 +145,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("run"); s = sub.add_parser("summary")
-    r.add_argument("--data", default=str(DATA)); r.add_argument("-n", type=int, default=50)
+    r.add_argument("--data", required=True, help="CounterFact, reduced schema (see experiments/results/README.md)"); r.add_argument("-n", type=int, default=50)
     r.add_argument("--layers", default="0,2,4,6,8,10,12,16,20,24,28")
     r.add_argument("--stats-tokens", type=int, default=20_000)
     r.add_argument("--threads", type=int, default=1)

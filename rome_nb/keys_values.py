@@ -82,7 +82,7 @@ class Request:
         missing = [k for k in ("prompt", "subject", "target_new") if not isinstance(d, dict) or k not in d]
         if missing: raise ValueError(f"request {x!r} lacks {', '.join(missing)}")
         prompt, subject = d["prompt"], d["subject"]
-        if isinstance(prompt, str) and isinstance(subject, str) and subject.strip() and "{}" not in prompt:
+        if isinstance(prompt, str) and prompt.strip() and isinstance(subject, str) and subject.strip() and "{}" not in prompt:
             if subject not in prompt: raise ValueError(f"subject {subject!r} does not occur in prompt {prompt!r} (and the prompt has no '{{}}')")
             prompt = prompt.replace(subject, "{}", 1)
         true = _target_str(d.get("target_true", d.get("ground_truth")))
