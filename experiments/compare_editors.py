@@ -1,6 +1,6 @@
 """Compare editing methods (ROME, FT, FT-L, unedited) on CounterFact and zsRE with the embedded model, on CPU.
 
-Reproduces the comparison in nbs/06_evaluation.ipynb:
+Reproduces the comparison in nbs/07_evaluation.ipynb:
 
     python experiments/compare_editors.py                      # 200 CounterFact + 100 zsRE cases, all four methods
     python experiments/compare_editors.py --sweep-ftl           # FT-L's bound on 10 held-out CounterFact cases

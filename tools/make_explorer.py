@@ -4,7 +4,7 @@ Takes the first `n` facts of the shipped known-facts set (`rome_nb/data/known_fa
 answers correctly, traces each for the three kinds (hidden, mlp, attn) with the paper's defaults (10 noise
 samples, nu = 3 sigma of the subjects' token embeddings, restore window 10 for mlp/attn) through
 `rome_nb.tracing.trace_all`, and writes one PNG per (fact, kind) plus `facts.json` to `nbs/images/explorer/`.
-The explorer page (nbs/09_explorer.ipynb) links a dropdown and toggle buttons to a Stack of these images with
+The explorer page (nbs/10_explorer.ipynb) links a dropdown and toggle buttons to a Stack of these images with
 `jslink`, so it works on the static site with no kernel. Single-threaded by default (`--threads`).
 """
 from __future__ import annotations
