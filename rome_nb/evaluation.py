@@ -20,6 +20,7 @@ from .core import (TargetScore, append_jsonl, atomic_write, cache_dir, check_int
 from .keys_values import Request
 from .rome import NoEdit, get_editor
 import rome_nb.baselines  # registers FT and FT-L
+import rome_nb.many_facts  # registers EMMET, MEMIT and AlphaEdit (each case: a batch of one)
 
 # %% auto #0
 __all__ = ['DATA_URL', 'COUNTERFACT_RECORDS', 'COUNTERFACT_SHA256', 'CF_METRICS', 'ZSRE_METRICS', 'EditCase', 'read_json_records',

@@ -19,10 +19,11 @@ from .rome import (PRESETS, ROMEHparams, Edit, active_edits, apply_edit, check_f
                           hparams_for, layer_statistics, register_editor, unapply_edit)
 
 # %% auto #0
-__all__ = ['METHODS', 'SINGLE_LAYER', 'SMOLLM2_LAYERS', 'BATCH_PRESETS', 'GEN_PROMPTS', 'BatchHparams', 'batch_hparams_for',
-           'emmet_factors', 'memit_factors', 'null_space_projector', 'alphaedit_factors', 'BatchEdit', 'EditGroup',
-           'check_requests', 'requests_equal', 'alphaedit_memory', 'batch_edit', 'edit', 'shipped_facts',
-           'edit_success', 'Monitor', 'Alarm', 'SequentialRun', 'sequential_edit', 'collapse_point', 'plot_sequential']
+__all__ = ['METHODS', 'SINGLE_LAYER', 'SMOLLM2_LAYERS', 'SMOLLM2_LAMBDA', 'BATCH_PRESETS', 'GEN_PROMPTS', 'BatchHparams',
+           'batch_hparams_for', 'emmet_factors', 'memit_factors', 'null_space_projector', 'alphaedit_factors',
+           'BatchEdit', 'EditGroup', 'check_requests', 'requests_equal', 'alphaedit_memory', 'batch_edit', 'edit',
+           'shipped_facts', 'edit_success', 'Monitor', 'Alarm', 'SequentialRun', 'sequential_edit', 'collapse_point',
+           'plot_sequential']
 
 # %% ../nbs/05_many_facts.ipynb #dcfad6c7
 METHODS = ("rome", "emmet", "memit", "alphaedit")
@@ -94,8 +95,9 @@ class BatchHparams:
         same = {f.name for f in dataclasses.fields(ROMEHparams)} & {f.name for f in dataclasses.fields(cls)}
         return cls(method=method, layers=(hp.layer,), **{k: getattr(hp, k) for k in same})
 
-# %% ../nbs/05_many_facts.ipynb #521ec420
-SMOLLM2_LAYERS = (2, 3, 4, 5, 6)   # MEMIT/AlphaEdit range of the embedded model: chosen by the sweep at the end of this chapter
+# %% ../nbs/05_many_facts.ipynb #85367563
+SMOLLM2_LAYERS = (0, 1, 2, 3, 4)   # MEMIT/AlphaEdit range of the embedded model, and its lambda: chosen by the sweep at the end of this chapter
+SMOLLM2_LAMBDA = 2500.0
 
 def _range_presets(name, layers, **kw) -> dict:
     return {(m, name): BatchHparams(m, layers, **kw) for m in ("memit", "alphaedit")}
@@ -103,7 +105,7 @@ def _range_presets(name, layers, **kw) -> dict:
 BATCH_PRESETS = {
     **_range_presets("gpt2-xl", (13, 14, 15, 16, 17), mom2_update_weight=20000.0),
     **_range_presets("gpt-j-6b", (3, 4, 5, 6, 7, 8), v_num_grad_steps=25, mom2_update_weight=15000.0),
-    **_range_presets("smollm2-135m", SMOLLM2_LAYERS, mom2_update_weight=15000.0),
+    **_range_presets("smollm2-135m", SMOLLM2_LAYERS, mom2_update_weight=SMOLLM2_LAMBDA),
     **{(m, name): BatchHparams.from_rome(hp, m) for name, hp in PRESETS.items() for m in SINGLE_LAYER},
 }
 
@@ -410,7 +412,7 @@ def edit_success(model, tok, requests) -> list[bool]:
     scores = score_targets(model, tok, [r.text for r in rs], [r.target_new for r in rs])
     return [p["target_new"] > p["target_true"] if "target_true" in p else s.all_correct for p, s in zip(probs, scores)]
 
-# %% ../nbs/05_many_facts.ipynb #ad9bd45f
+# %% ../nbs/05_many_facts.ipynb #283f05ba
 GEN_PROMPTS = ("The history of the city", "My favourite food is", "Scientists have discovered")
 
 @dataclass
@@ -455,7 +457,7 @@ class Alarm:
             return f"retention {k:.3g} < {self.min_retention:g}"
         return None
 
-# %% ../nbs/05_many_facts.ipynb #1c99ed34
+# %% ../nbs/05_many_facts.ipynb #9c55b9b3
 def _weight_row(model, e, w0: dict) -> dict:
     "The weight signals of batch edit `e` just applied: its update's norm and the distance from W0, per layer."
     lay = get_layout(model)
@@ -485,7 +487,7 @@ def _load_update(path: Path, model, method: str, rs, hp) -> BatchEdit:
     apply_edit(e)
     return e
 
-# %% ../nbs/05_many_facts.ipynb #f737d626
+# %% ../nbs/05_many_facts.ipynb #75a2cfc0
 @dataclass
 class SequentialRun:
     "A sequential-editing run: one row per batch (row 0: the unedited model), the applied edits, and why it stopped early (if it did)."
@@ -515,7 +517,7 @@ def _resume(out: Path, config: dict, model, method, batches, hp) -> tuple:
              for r in rows[1:] if not r.get("undone")]
     return rows, edits
 
-# %% ../nbs/05_many_facts.ipynb #e2f22b23
+# %% ../nbs/05_many_facts.ipynb #1bf56ebe
 def sequential_edit(model, tok, requests, method: str = "rome", batch_size: int | None = None, hparams: BatchHparams | None = None,
                     *, monitor: Monitor | None = None, alarm: Alarm | None = None, out=None, C=..., templates=None,
                     progress: bool = True, **overrides) -> SequentialRun:
@@ -558,7 +560,7 @@ def sequential_edit(model, tok, requests, method: str = "rome", batch_size: int 
         rows.append(row)
     return SequentialRun(method, rows, edits, stopped)
 
-# %% ../nbs/05_many_facts.ipynb #9e136593
+# %% ../nbs/05_many_facts.ipynb #11053c82
 def collapse_point(rows: Sequence[dict], max_ppl_ratio: float = 2.0) -> int | None:
     "The number of edits at which the probe perplexity first reached `max_ppl_ratio` times the unedited model's (None: it never did)."
     return next((r["edits"] for r in rows if r.get("ppl_ratio") is not None and not r["ppl_ratio"] < max_ppl_ratio), None)
