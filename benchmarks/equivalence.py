@@ -2,6 +2,7 @@
 
     python benchmarks/equivalence.py --out snap_before [--data counterfact.json] [-n 20]   # take a snapshot
     python benchmarks/equivalence.py --compare snap_before snap_after                       # largest differences
+    python benchmarks/equivalence.py --out snap --parts edit                                  # only some parts (trace,edit,eval)
 
 A snapshot holds, on the embedded model with the paper's defaults:
 1. the causal-trace grids of the Eiffel Tower prompt, all three kinds (seed 0, 10 samples, ν = 3σ);
@@ -21,7 +22,7 @@ REQUEST = {"prompt": "{} is located in the city of", "subject": "The Eiffel Towe
 METHODS = ("none", "ft", "ft-l", "rome")
 
 
-def snapshot(out: Path, data, n: int):
+def snapshot(out: Path, data, n: int, parts=("trace", "edit", "eval")):
     import torch
     from safetensors.torch import save_file
     torch.set_num_threads(1)
@@ -30,16 +31,19 @@ def snapshot(out: Path, data, n: int):
     from rome_nb.rome import edit
     model, tok = load_model()
     out.mkdir(parents=True, exist_ok=True)
-    t0 = time.time()
-    res = trace_all(model, tok, PROMPT, SUBJECT)
-    save_file({k: r.scores.contiguous() for k, r in res.items()}, str(out / "trace.safetensors"),
-              metadata={k: json.dumps([r.low, r.high]) for k, r in res.items()})
-    print(f"trace: {time.time() - t0:.0f}s", flush=True)
-    t0 = time.time()
-    e = edit(model, tok, REQUEST, progress=False)
-    save_file({"u": e.u, "lam": e.lam, "k_star": e.k_star, "v_star": e.v_star, "delta": e.delta()}, str(out / "edit.safetensors"))
-    e.undo()
-    print(f"edit: {time.time() - t0:.0f}s", flush=True)
+    if "trace" in parts:
+        t0 = time.time()
+        res = trace_all(model, tok, PROMPT, SUBJECT)
+        save_file({k: r.scores.contiguous() for k, r in res.items()}, str(out / "trace.safetensors"),
+                  metadata={k: json.dumps([r.low, r.high]) for k, r in res.items()})
+        print(f"trace: {time.time() - t0:.0f}s", flush=True)
+    if "edit" in parts:
+        t0 = time.time()
+        e = edit(model, tok, REQUEST, progress=False)
+        save_file({"u": e.u, "lam": e.lam, "k_star": e.k_star, "v_star": e.v_star, "delta": e.delta()}, str(out / "edit.safetensors"))
+        e.undo()
+        print(f"edit: {time.time() - t0:.0f}s", flush=True)
+    if "eval" not in parts: return
     from rome_nb.evaluation import evaluate, load_cases
     cases = load_cases(data)[:n]
     for m in METHODS:
@@ -57,6 +61,7 @@ def compare(a: Path, b: Path, rtol: float, atol: float) -> int:
     from safetensors.torch import load_file
     bad = 0
     for name in ("trace", "edit"):
+        if not ((a / f"{name}.safetensors").exists() and (b / f"{name}.safetensors").exists()): continue
         ta, tb = load_file(str(a / f"{name}.safetensors")), load_file(str(b / f"{name}.safetensors"))
         for k in ta:
             x, y = ta[k].double(), tb[k].double()
@@ -65,7 +70,7 @@ def compare(a: Path, b: Path, rtol: float, atol: float) -> int:
             rel = d / max(float(x[ok].abs().max()), 1e-30)
             bad += rel > rtol
             print(f"{name}.{k:8} max |Δ| {d:.2e}  relative {rel:.2e}{'  <-- exceeds rtol' if rel > rtol else ''}")
-    for m in METHODS:
+    for m in METHODS if (a / "eval").exists() and (b / "eval").exists() else ():
         ra, rb = _rows(a / "eval" / f"{m}.jsonl"), _rows(b / "eval" / f"{m}.jsonl")
         if set(ra) != set(rb): print(f"eval {m}: different cases {sorted(set(ra) ^ set(rb))}"); bad += 1; continue
         worst = 0.0
@@ -86,12 +91,13 @@ def main():
     ap.add_argument("--data", help="a CounterFact file (either schema) for the evaluation part")
     ap.add_argument("-n", type=int, default=20)
     ap.add_argument("--compare", nargs=2, type=Path, metavar=("A", "B"))
+    ap.add_argument("--parts", default="trace,edit,eval", help="what to snapshot (comma-separated)")
     ap.add_argument("--rtol", type=float, default=1e-6)
     ap.add_argument("--atol", type=float, default=1e-6)
     a = ap.parse_args()
     if a.compare: sys.exit(compare(*a.compare, a.rtol, a.atol))
     if a.out is None: ap.error("give --out DIR or --compare A B")
-    snapshot(a.out, a.data, a.n)
+    snapshot(a.out, a.data, a.n, tuple(a.parts.split(",")))
 
 
 if __name__ == "__main__":
