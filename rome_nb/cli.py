@@ -231,6 +231,12 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--model", default="smollm2-135m", help=model_help)
     d.add_argument("--out", help="where to save the trace figure (default: the cache, <cache>/demo/eiffel_trace.png)")
     d.set_defaults(run=lambda a: demo(a.model, a.out))
+    _trace_edit_parsers(sub, model_help)
+    _experiment_parsers(sub, model_help)
+    return p
+
+def _trace_edit_parsers(sub, model_help: str):
+    "The sub-commands that trace or edit: trace, edit, sequential."
 
     t = sub.add_parser("trace", help="causal trace of one prompt", description="Causal trace of PROMPT with subject S; saves the heatmaps.")
     t.add_argument("prompt", metavar="PROMPT")
@@ -271,6 +277,9 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--model", default="smollm2-135m", help=model_help)
     q.set_defaults(run=lambda a: sequential_command(a.data, a.method, a.batch_size, a.n, a.out, a.every, a.model))
 
+def _experiment_parsers(sub, model_help: str):
+    "The sub-commands that run experiments: stats, eval, localize-vs-edit."
+
     s = sub.add_parser("stats", help="precompute key statistics for a model and layer",
                        description="Compute and cache C = E[k k^T] of the MLP keys at the given layers.")
     s.add_argument("--model", default="smollm2-135m", help=model_help)
@@ -306,7 +315,6 @@ def _parser() -> argparse.ArgumentParser:
     lv.add_argument("--out", default="localize_vs_edit", help="output folder (default: %(default)s)")
     lv.add_argument("--model", default="smollm2-135m", help=model_help)
     lv.set_defaults(run=localize_cli)
-    return p
 
 def main(argv: list[str] | None = None) -> int:
     "Entry point of the `rome_nb` command; returns the exit code."
