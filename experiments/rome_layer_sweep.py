@@ -7,7 +7,7 @@ Run (resumable: rows already in --out are skipped), then summarise into a CSV an
 
 Per CounterFact case (reduced schema: prompt, subject, target_new, ground_truth, rephrase_prompt, locality_prompt,
 locality_ground_truth) and layer: apply the ROME edit (preset hyper-parameters, `layer` overridden), score, undo.
-Scores as CounterFact (METHOD.md §7), from teacher-forced per-token mean NLLs:
+Scores as CounterFact's (Meng et al. 2022), from teacher-forced per-token mean NLLs:
 efficacy ES = [NLL(new) < NLL(true)] on the edit prompt, paraphrase PS = the same on `rephrase_prompt`,
 neighbourhood NS = [NLL(true) < NLL(new)] on `locality_prompt` (true = `locality_ground_truth`); layer -1 = unedited.
 """
