@@ -156,9 +156,12 @@ def summary(a):
     runs = {p.name[4:]: _rows(p / "rows.jsonl") for p in sorted(RES.glob("seq_*")) if (p / "rows.jsonl").exists()}
     runs = {k: v for k, v in runs.items() if len(v) > 1}
     if runs:
-        plot_sequential(runs, path=ROOT / "nbs" / "images" / "sequential_editing.png")
-        info = {k: dict(edits=v[-1]["edits"], collapse=collapse_point(v), last={x: v[-1].get(x) for x in
-                        ("ppl_ratio", "retention", "ns", "gen_entropy", "wES", "wPS", "wNS")},
+        extra = RES / "batch_200_rome_run" / "rows.jsonl"   # the batch table's sequential ROME: its weights after every edit
+        plot_sequential({**runs, **({"rome_consistent_b1 (batch table)": _rows(extra)} if extra.exists() else {})},
+                        path=ROOT / "nbs" / "images" / "sequential_editing.png")
+        measured = {k: [r for r in v[1:] if r.get("ppl_ratio") is not None] or v[:1] for k, v in runs.items()}   # behaviour rows
+        info = {k: dict(edits=v[-1]["edits"], collapse=collapse_point(v), measured_at=measured[k][-1]["edits"],
+                        last={x: measured[k][-1].get(x) for x in ("ppl_ratio", "retention", "ns", "gen_entropy", "wES", "wPS", "wNS")},
                         seconds=sum(r.get("seconds", 0) for r in v[1:])) for k, v in runs.items()}
         (RES / "sequential_summary.json").write_text(json.dumps(info, indent=1))
         print(json.dumps(info, indent=1))

@@ -565,23 +565,32 @@ def collapse_point(rows: Sequence[dict], max_ppl_ratio: float = 2.0) -> int | No
     "The number of edits at which the probe perplexity first reached `max_ppl_ratio` times the unedited model's (None: it never did)."
     return next((r["edits"] for r in rows if r.get("ppl_ratio") is not None and not r["ppl_ratio"] < max_ppl_ratio), None)
 
+def _signal(row: dict, key: str, first: dict):
+    "One plotted value of a row: the max over layers for per-layer signals; the unedited row's perplexity ratio is 1."
+    v = row.get(key)
+    if isinstance(v, dict): return max(v.values())
+    if v is None and key == "ppl_ratio" and row.get("ppl") is not None: return row["ppl"] / first["ppl"]
+    return v
+
 def plot_sequential(runs: dict, path=None, max_ppl_ratio: float = 2.0):
     "Every signal of sequential runs ({label: rows}) against the number of edits; collapse points marked."
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import ScalarFormatter
     panels = [("ppl_ratio", "probe perplexity / unedited", True), ("retention", "retention of all edits so far", False),
               ("ns", "neighbourhood score", False), ("gen_entropy", "generation entropy (bits)", False),
               ("dist", "max over layers of ‖W − W₀‖", True), ("update_norm", "‖ΔW‖ of the batch (max over layers)", True)]
     fig, axes = plt.subplots(2, 3, figsize=(15, 7.5))
     for ax, (key, title, log) in zip(axes.flat, panels):
         for label, rows in runs.items():
-            pts = [(r["edits"], max(r[key].values()) if isinstance(r.get(key), dict) else r.get(key)) for r in rows]
+            pts = [(r["edits"], _signal(r, key, rows[0])) for r in rows]
             pts = [(x, y) for x, y in pts if y is not None]
             if pts: ax.plot(*zip(*pts), marker="." if len(pts) < 60 else None, label=label)
             c = collapse_point(rows, max_ppl_ratio)
             if c is not None and key == "ppl_ratio": ax.axvline(c, ls=":", color=ax.lines[-1].get_color())
         if key == "ppl_ratio": ax.axhline(max_ppl_ratio, color="grey", lw=0.8, ls="--")
         ax.set_title(title, fontsize=12); ax.set_xlabel("edits"); ax.grid(alpha=0.3)
-        if log: ax.set_yscale("log")
+        if log:
+            ax.set_yscale("log"); ax.yaxis.set_major_formatter(ScalarFormatter()); ax.yaxis.set_minor_formatter(ScalarFormatter())
     axes.flat[0].legend(fontsize=11)
     fig.tight_layout()
     if path is not None: fig.savefig(path, dpi=110, bbox_inches="tight")
