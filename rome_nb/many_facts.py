@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from .core import (append_jsonl, atomic_write_text, check_int, generation_entropy, get_layout, greedy, model_name,
                           perplexity, read_jsonl, score_targets)
 from .keys_values import Request, SITES, compute_values, solve_keys, subject_states, template_keys
-from .rome import (PRESETS, ROMEHparams, Edit, active_edits, apply_edit, check_fits, edit as edit_rome, edit_templates,
+from .rome import (PRESETS, ROMEHparams, Edit, EditBase, active_edits, apply_edit, check_fits, edit as edit_rome, edit_templates,
                           hparams_for, layer_statistics, register_editor, unapply_edit)
 
 # %% auto #0
@@ -167,7 +167,7 @@ def alphaedit_factors(K: torch.Tensor, R: torch.Tensor, P: torch.Tensor, memory:
 
 # %% ../nbs/05_many_facts.ipynb #744944a4
 @dataclass(eq=False)
-class BatchEdit:
+class BatchEdit(EditBase):
     "One applied batch edit: the requests, the update of each layer as factors $\\Delta_l = R_l B_l^\\top$, and its effect. `undo()` reverts it."
     method: str
     requests: list
@@ -197,16 +197,6 @@ class BatchEdit:
         "{layer: Frobenius norm of its update}."
         return {l: float(self.delta(l).norm()) for l in self.layers}
 
-    @property
-    def model(self):
-        m = self.model_ref() if self.model_ref is not None else None
-        if m is None: raise RuntimeError("the model of this edit no longer exists")
-        return m
-
-    def undo(self):
-        "Revert this edit (other edits stay); each layer is recomputed from its original, bit for bit."
-        if not self.active: raise ValueError(f"this edit is not active (already undone?): {self!r}")
-        unapply_edit(self)
 
     def to_json(self) -> dict:
         return dict(method=self.method, requests=[r.to_dict() for r in self.requests], hparams=self.hparams.to_dict(),

@@ -20,7 +20,7 @@ from .keys_values import (FACT_TOKENS, TEMPLATE_TEXT, Keys, Request, Value, chec
 
 # %% auto #0
 __all__ = ['KEY_CONVENTIONS', 'SMOLLM2_LAYER', 'PRESETS', 'EIFFEL', 'EIFFEL_PARAPHRASES', 'EIFFEL_NEIGHBOURS', 'EDIT_LOG',
-           'EDIT_TENSORS', 'EDITORS', 'ROMEHparams', 'hparams_for', 'rank_one_update', 'Edit', 'apply_edit',
+           'EDIT_TENSORS', 'EDITORS', 'ROMEHparams', 'hparams_for', 'rank_one_update', 'EditBase', 'Edit', 'apply_edit',
            'unapply_edit', 'active_edits', 'forget_edits', 'target_probs', 'layer_statistics', 'edit_templates',
            'check_fits', 'compute_edit', 'edit', 'edited', 'save_edited', 'load_edited', 'register_editor',
            'get_editor', 'NoEdit', 'no_edit', 'rome_edit']
@@ -116,8 +116,21 @@ def rank_one_update(W: torch.Tensor, bias: torch.Tensor | None, u: torch.Tensor,
     return lam
 
 # %% ../nbs/04_rome.ipynb #f73de875
+class EditBase:
+    "What every undoable edit shares (a ROME `Edit` here, chapter 05's batch edits): its model, and `undo()`."
+    @property
+    def model(self):
+        m = self.model_ref() if self.model_ref is not None else None
+        if m is None: raise RuntimeError("the model of this edit no longer exists")
+        return m
+
+    def undo(self):
+        "Revert this edit (other active edits stay); the weights are recomputed from the originals, bit for bit."
+        if not self.active: raise ValueError(f"this edit is not active (already undone?): {self!r}")
+        unapply_edit(self)
+
 @dataclass(eq=False)
-class Edit:
+class Edit(EditBase):
     "One applied ROME edit: what was asked, the vectors that made it, and its effect. `undo()` reverts it."
     request: Request
     layer: int
@@ -147,16 +160,6 @@ class Edit:
         if layer is not None and layer != self.layer: raise ValueError(f"this edit changes layer {self.layer}, not {layer}")
         return torch.outer(self.lam.float(), self.u.float())
 
-    @property
-    def model(self):
-        m = self.model_ref() if self.model_ref is not None else None
-        if m is None: raise RuntimeError("the model of this edit no longer exists")
-        return m
-
-    def undo(self):
-        "Revert this edit (other active edits stay); the weights are recomputed from the originals, bit for bit."
-        if not self.active: raise ValueError(f"this edit is not active (already undone?): {self}")
-        unapply_edit(self)
 
     def to_json(self) -> dict:
         return dict(request=self.request.to_dict(), layer=self.layer, hparams=self.hparams.to_dict(), update_norm=self.update_norm,
