@@ -211,7 +211,8 @@ def edit_cli(a):
 def eval_cli(a):
     "Run the evaluation chapter's command with the parsed arguments."
     return evaluation.eval_command(method=a.method, data=a.data, n=a.n, out=a.out, model_name=a.model,
-                                   skip_invalid=a.skip_invalid, on_error=a.on_error)
+                                   skip_invalid=a.skip_invalid, on_error=a.on_error, free_generation=not a.no_free_generation,
+                                   probe=a.probe, harder=not a.no_harder)
 
 # %% ../nbs/09_cli.ipynb #0de0f2f0
 def _count(text: str) -> int:
@@ -300,6 +301,9 @@ def _experiment_parsers(sub, model_help: str):
                    help="an edit that fails: stop the run (raise) or record the error and go on (skip) (default: %(default)s)")
     v.add_argument("--out", default="results", help="output folder (default: %(default)s)")
     v.add_argument("--model", default="smollm2-135m", help=model_help)
+    v.add_argument("--probe", help="perplexity probe: a JSON list of {'Text': ...} (default: the probe shipped with rome_nb)")
+    v.add_argument("--no-free-generation", action="store_true", help="skip the greedy-generation checks (gen_es, gen_ps)")
+    v.add_argument("--no-harder", action="store_true", help="skip NS+, NKL/NKL+ and the perplexity ratio (the paper's metrics only)")
     v.set_defaults(run=eval_cli)
 
     lv = sub.add_parser("localize-vs-edit", help="does tracing predict which layer edits best? (Hase et al. 2023)",

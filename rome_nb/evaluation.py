@@ -15,21 +15,24 @@ import pandas as pd
 import torch
 from tqdm.auto import tqdm
 
-from .core import (TargetScore, append_jsonl, atomic_write, cache_dir, check_int, generation_entropy, input_device,
-                          model_id, ngram_entropy, read_jsonl, same_model, score_ids, score_targets)
+from .core import (TargetScore, append_jsonl, atomic_write, cache_dir, check_int, generation_entropy, greedy, input_device,
+                          load_probe, model_id, ngram_entropy, pad_id, pad_rows, perplexity, read_jsonl, same_model, score_ids,
+                          score_targets, spaced)
 from .keys_values import Request
 from .rome import NoEdit, get_editor
 import rome_nb.baselines  # registers FT and FT-L
 import rome_nb.many_facts  # registers EMMET, MEMIT and AlphaEdit (each case: a batch of one)
 
 # %% auto #0
-__all__ = ['DATA_URL', 'COUNTERFACT_RECORDS', 'COUNTERFACT_SHA256', 'CF_METRICS', 'ZSRE_METRICS', 'EditCase', 'read_json_records',
-           'load_counterfact', 'shipped_data', 'sha256_of', 'download', 'download_counterfact',
-           'load_counterfact_reduced', 'load_human_study', 'load_zsre', 'load_cases', 'counterfact_metrics',
-           'harmonic_mean', 'mean_ci', 'zsre_metrics', 'score_cases', 'case_metrics', 'generate_texts',
-           'load_attribute_snippets', 'write_tfidf_stats', 'load_tfidf', 'tfidf_similarity', 'reference_texts',
-           'evaluate', 'read_results', 'summarize', 'format_summary', 'compare', 'format_comparison', 'plot_comparison',
-           'paired_change', 'eval_command']
+__all__ = ['DATA_URL', 'COUNTERFACT_RECORDS', 'COUNTERFACT_SHA256', 'PLUS_JOINER', 'CF_METRICS', 'ZSRE_METRICS', 'RAW_METRICS',
+           'METRIC_LABELS', 'EditCase', 'read_json_records', 'load_counterfact', 'shipped_data', 'sha256_of',
+           'download', 'download_counterfact', 'load_counterfact_reduced', 'load_human_study', 'load_zsre',
+           'load_cases', 'counterfact_metrics', 'harmonic_mean', 'mean_ci', 'plus_prompts', 'zsre_metrics',
+           'score_cases', 'case_metrics', 'generate_texts', 'load_attribute_snippets', 'write_tfidf_stats',
+           'load_tfidf', 'tfidf_similarity', 'reference_texts', 'next_token_logprobs', 'kl_divergence',
+           'neighborhood_logprobs', 'nkl_metrics', 'begins_with', 'free_generations', 'free_generation_metrics',
+           'evaluate', 'metric_label', 'format_value', 'read_results', 'summarize', 'format_summary', 'compare',
+           'format_comparison', 'plot_comparison', 'paired_change', 'eval_command']
 
 # %% ../nbs/07_evaluation.ipynb #120f26fa
 @dataclass
@@ -261,13 +264,18 @@ def load_cases(source, kind: str | None = None, zsre_target: str = "answers", sk
 # %% ../nbs/07_evaluation.ipynb #d7c03526
 def _frac(xs): return float(np.mean(xs)) if len(xs) else float("nan")
 
+# (group of prompts, score, magnitude); the neighbourhood groups count the true object's wins
+_CF_GROUPS = (("rewrite", "ES", "EM"), ("paraphrase", "PS", "PM"), ("neighborhood", "NS", "NM"),
+              ("neighborhood_plus", "ns_plus", "nm_plus"))
+
 def counterfact_metrics(scores: dict) -> dict:
-    "ES, EM, PS, PM, NS, NM of one record from `scores` = {group: [[nll_new, nll_true], ...]} for rewrite/paraphrase/neighborhood."
+    "ES, EM, PS, PM, NS, NM (and NS+, NM+) of one record from `scores` = {group: [[nll_new, nll_true], ...]} per group of prompts."
     out = {}
-    for group, s, m in (("rewrite", "ES", "EM"), ("paraphrase", "PS", "PM"), ("neighborhood", "NS", "NM")):
+    for group, s, m in _CF_GROUPS:
+        if group not in scores and group == "neighborhood_plus": continue   # NS+ only when it was scored
         pairs = np.array(scores.get(group, []), dtype=float).reshape(-1, 2)
         new, true = pairs[:, 0], pairs[:, 1]
-        if group == "neighborhood": out[s], out[m] = _frac(true < new), _frac(np.exp(-true) - np.exp(-new))
+        if group.startswith("neighborhood"): out[s], out[m] = _frac(true < new), _frac(np.exp(-true) - np.exp(-new))
         else: out[s], out[m] = _frac(new < true), _frac(np.exp(-new) - np.exp(-true))
     return out
 
@@ -284,6 +292,14 @@ def mean_ci(values, scale: float = 100.0) -> tuple:
     ci = 1.96 * v.std(ddof=1) / math.sqrt(len(v)) if len(v) > 1 else float("nan")
     return float(v.mean() * scale), float(ci * scale)
 
+# %% ../nbs/07_evaluation.ipynb #bb0f6dfe
+PLUS_JOINER = ". "   # between the completed edit statement and each neighbourhood prompt
+
+def plus_prompts(case: EditCase, joiner: str = PLUS_JOINER) -> list:
+    "CounterFact+ prompts: each neighbourhood prompt after the rewrite prompt completed by the new object and `joiner`."
+    head = case.request.text + spaced(case.target_new) + joiner
+    return [head + p for p in case.neighborhood_prompts]
+
 # %% ../nbs/07_evaluation.ipynb #486f6e7e
 def zsre_metrics(scores: dict) -> dict:
     "Efficacy, paraphrase and specificity token accuracy of one record from `scores` = {group: [[hit, ...], ...]}."
@@ -291,19 +307,21 @@ def zsre_metrics(scores: dict) -> dict:
     return {names[g]: _frac([h for hits in scores.get(g, []) for h in hits]) for g in names}
 
 # %% ../nbs/07_evaluation.ipynb #05a9e53d
-def _queries(case: EditCase) -> list:
-    "(group, prompt, target) triples to score for `case`."
+def _queries(case: EditCase, plus: bool = False) -> list:
+    "(group, prompt, target) triples to score for `case`; with `plus`, CounterFact's neighbourhood prompts after the edit too."
     groups = (("rewrite", case.rewrite_prompts), ("paraphrase", case.paraphrase_prompts), ("neighborhood", case.neighborhood_prompts))
+    if plus and case.kind == "counterfact": groups += (("neighborhood_plus", plus_prompts(case)),)
     if case.kind == "zsre":
         return [(g, p, case.neighborhood_target if g == "neighborhood" else case.target_new) for g, ps in groups for p in ps]
-    true = {g: case.neighborhood_target if g == "neighborhood" and case.neighborhood_target else case.target_true for g, _ in groups}
+    true = {g: case.neighborhood_target if g.startswith("neighborhood") and case.neighborhood_target else case.target_true for g, _ in groups}
     return [(g, p, t) for g, ps in groups for p in ps for t in (case.target_new, true[g])]
 
-def score_cases(model, tok, cases: Sequence[EditCase], batch_size: int = 32) -> list[dict]:
+def score_cases(model, tok, cases: Sequence[EditCase], batch_size: int = 32, plus: bool = False) -> list[dict]:
     "Raw scores of each case ({group: [[nll_new, nll_true], ...]} or {group: [[hits], ...]}), all cases batched together."
-    qs = [(i, g, p, t) for i, c in enumerate(cases) for g, p, t in _queries(c)]
+    qs = [(i, g, p, t) for i, c in enumerate(cases) for g, p, t in _queries(c, plus)]
     res = score_targets(model, tok, [q[2] for q in qs], [q[3] for q in qs], batch_size=batch_size)
-    out = [{"rewrite": [], "paraphrase": [], "neighborhood": []} for _ in cases]
+    out = [{"rewrite": [], "paraphrase": [], "neighborhood": [], **({"neighborhood_plus": []} if plus and c.kind == "counterfact" else {})}
+           for c in cases]
     if not qs: return out
     k = 0
     while k < len(qs):
@@ -383,6 +401,62 @@ def reference_texts(case: EditCase, snippets: dict) -> list[str]:
     "Texts of the snippets about subjects that have `case`'s new object."
     return [s["text"] for s in snippets.get((case.relation_id, case.target_new_id), [])]
 
+# %% ../nbs/07_evaluation.ipynb #eb1b6f79
+@torch.no_grad()
+def next_token_logprobs(model, tok, prompts: Sequence[str], batch_size: int = 32) -> torch.Tensor:
+    "log P(next token | prompt) over the whole vocabulary after each prompt's last token: [len(prompts), vocab] float32 on the CPU."
+    check_int(batch_size, "batch_size", 1)
+    rows, out, dev = [tok(p)["input_ids"] for p in prompts], [], input_device(model)
+    if not rows: raise ValueError("next_token_logprobs needs at least one prompt")
+    for i in range(0, len(rows), batch_size):
+        ids, mask = pad_rows(rows[i:i + batch_size], pad_id(tok))      # right padding: the last real token is at len - 1
+        logits = model(input_ids=ids.to(dev), attention_mask=mask.to(dev)).logits
+        last = (mask.sum(1) - 1).to(logits.device)
+        out.append(logits[torch.arange(len(last), device=logits.device), last].float().log_softmax(-1).cpu())
+    return torch.cat(out)
+
+def kl_divergence(logp: torch.Tensor, logq: torch.Tensor) -> torch.Tensor:
+    "Per row, $D_{KL}(p\\,\\|\\,q) = \\sum_w p_w(\\log p_w - \\log q_w)$ in float64 from log-probabilities (terms with $p_w = 0$ are 0)."
+    if logp.shape != logq.shape: raise ValueError(f"distributions of different shapes: {tuple(logp.shape)} and {tuple(logq.shape)}")
+    logp, logq = logp.double(), logq.double()
+    terms = logp.exp() * (logp - logq)
+    return torch.where(torch.isneginf(logp), torch.zeros_like(terms), terms).sum(-1)
+
+def neighborhood_logprobs(model, tok, case: EditCase, joiner: str = PLUS_JOINER, batch_size: int = 32) -> dict:
+    "Next-token log-probabilities on `case`'s neighbourhood prompts ('nkl') and, for CounterFact, its CounterFact+ prompts ('nkl_plus')."
+    n = list(case.neighborhood_prompts)
+    plus = plus_prompts(case, joiner) if case.kind == "counterfact" else []
+    lp = next_token_logprobs(model, tok, n + plus, batch_size)
+    return {"nkl": lp[:len(n)], **({"nkl_plus": lp[len(n):]} if plus else {})}
+
+def nkl_metrics(before: dict, after: dict) -> dict:
+    "NKL (and NKL+): the mean KL of the edited distributions `after` from the unedited `before` (both from `neighborhood_logprobs`)."
+    return {k: float(kl_divergence(after[k], before[k]).mean()) for k in before}
+
+# %% ../nbs/07_evaluation.ipynb #f97a7beb
+def _normalised(text: str) -> str: return " ".join(text.lower().split())
+
+def begins_with(text: str, target: str) -> bool:
+    "Does `text` begin with `target`, ignoring case and whitespace, at a word boundary (so 'Rome' does not begin 'Romeo')?"
+    t, g = _normalised(text), _normalised(target)
+    if not g or not t.startswith(g): return False
+    return len(t) == len(g) or not (t[len(g)].isalnum() and g[-1].isalnum())
+
+def free_generations(model, tok, case: EditCase, extra_tokens: int = 2) -> dict:
+    "Greedy continuations of `case`'s rewrite and paraphrase prompts, `extra_tokens` longer than its longer target."
+    check_int(extra_tokens, "extra_tokens", 0)
+    targets = [t for t in (case.target_new, case.target_true) if t]
+    n = max(len(tok(spaced(t), add_special_tokens=False)["input_ids"]) for t in targets) + extra_tokens
+    return {g: [greedy(model, tok, p, n) for p in ps] for g, ps in (("rewrite", case.rewrite_prompts), ("paraphrase", case.paraphrase_prompts))}
+
+def free_generation_metrics(case: EditCase, gens: dict) -> dict:
+    "gen_es / gen_ps: the fraction of continuations that begin with the new object; `_true`: with the true object."
+    out = {}
+    for g, name in (("rewrite", "gen_es"), ("paraphrase", "gen_ps")):
+        out[name] = _frac([begins_with(t, case.target_new) for t in gens[g]])
+        if case.target_true: out[name + "_true"] = _frac([begins_with(t, case.target_true) for t in gens[g]])
+    return out
+
 # %% ../nbs/07_evaluation.ipynb #794091e5
 def _same_config(a: dict, b: dict) -> bool:
     return isinstance(a, dict) and a.keys() == b.keys() and all(same_model(a[k], b[k]) if k == "model" else a[k] == b[k] for k in a)
@@ -401,7 +475,23 @@ def _case_hash(case: EditCase) -> str:
     "Fingerprint of everything about a case that its scores depend on."
     return hashlib.sha1(json.dumps(asdict(case), sort_keys=True, default=str).encode()).hexdigest()[:16]
 
-_PRE_KEYS = ("kind", "model", "generation", "gen_length", "seed", "zsre_target")
+_PRE_KEYS = ("kind", "model", "generation", "gen_length", "seed", "zsre_target", "harder", "free_generation", "joiner")
+
+@dataclass
+class _Settings:
+    "What `evaluate` measures besides the teacher-forced scores (one object instead of a dozen arguments)."
+    batch_size: int = 32
+    generation: bool = False            # sampled texts for GE / RS
+    gen_length: int = 100
+    seed: int = 0
+    snippets: dict | None = None
+    vec: object = None
+    harder: bool = True                 # NS+ / NM+, NKL / NKL+ and the probe perplexity ratio
+    free_generation: bool = True        # greedy continuations: gen_es / gen_ps
+    joiner: str = PLUS_JOINER
+    probe: list | None = None           # sentences for the perplexity ratio
+    ppl0: float | None = None           # the unedited model's perplexity on them
+    pre_seconds: float = 0.0            # the unedited model's share of each case's time
 
 def _known_pre(out_dir, config: dict) -> dict:
     "Unedited-model results already in `out_dir/*.jsonl` under the same scoring settings, by case fingerprint."
@@ -415,39 +505,99 @@ def _known_pre(out_dir, config: dict) -> dict:
 
 def _case_seed(seed: int, case_id) -> int: return (seed + zlib.crc32(str(case_id).encode())) % (2 ** 31)
 
-def _measure(model, tok, cases, raw, generation, snippets, vec, seed, progress=False, gen_length=100) -> list[dict]:
-    "Per case: raw scores, metrics, and (if asked) generated texts with GE and RS."
+def _measure(model, tok, cases, o: _Settings, progress=False) -> list[dict]:
+    "Per case: raw scores (CounterFact+ too with `o.harder`), metrics, free generations, and (if asked) sampled texts with GE and RS."
+    raw = score_cases(model, tok, cases, o.batch_size, plus=o.harder)   # all cases batched together
     out = []
-    for c, s in tqdm(list(zip(cases, raw)), desc="generating", disable=not (progress and generation)):
+    for c, s in tqdm(list(zip(cases, raw)), desc="generating", disable=not (progress and (o.generation or o.free_generation))):
         res = {"scores": s, "metrics": case_metrics(c, s)}
-        if generation and c.generation_prompts:
-            texts = generate_texts(model, tok, c.generation_prompts, max_length=gen_length, seed=_case_seed(seed, c.case_id))
+        if o.free_generation:
+            res["free"] = free_generations(model, tok, c)
+            res["metrics"].update(free_generation_metrics(c, res["free"]))
+        if o.generation and c.generation_prompts:
+            texts = generate_texts(model, tok, c.generation_prompts, max_length=o.gen_length, seed=_case_seed(o.seed, c.case_id))
             res["texts"] = texts
             res["metrics"]["GE"] = generation_entropy(texts)
-            ref = reference_texts(c, snippets) if snippets is not None and vec is not None else []
-            if ref: res["metrics"]["RS"] = tfidf_similarity(" ".join(texts), " ".join(ref), vec)
+            ref = reference_texts(c, o.snippets) if o.snippets is not None and o.vec is not None else []
+            if ref: res["metrics"]["RS"] = tfidf_similarity(" ".join(texts), " ".join(ref), o.vec)
         out.append(res)
     return out
 
+def _measure_edited(model, tok, case: EditCase, pre: dict, edit, before: dict | None, o: _Settings) -> dict:
+    "The edited model's results on `case`; with `o.harder` also NKL / NKL+ against the unedited `before` and the perplexity ratio."
+    if isinstance(edit, NoEdit):   # nothing changed: the unedited results; the divergences are exactly 0, the ratio 1
+        post = {**pre, "metrics": dict(pre["metrics"])}
+        if o.harder: post["metrics"].update({k: 0.0 for k in before}, ppl_ratio=1.0)
+        return post
+    post = _measure(model, tok, [case], o)[0]
+    if o.harder:
+        post["metrics"].update(nkl_metrics(before, neighborhood_logprobs(model, tok, case, o.joiner, o.batch_size)))
+        post["metrics"]["ppl_ratio"] = perplexity(model, tok, o.probe) / o.ppl0
+    return post
+
+def _probe_texts(probe) -> list:
+    "The probe sentences: the shipped probe (None), a file, or a list of strings."
+    texts = load_probe(probe) if probe is None or isinstance(probe, (str, Path)) else list(probe)
+    if not texts or not all(isinstance(t, str) and t.strip() for t in texts): raise ValueError("the probe needs at least one non-empty sentence")
+    return texts
+
+def _check_harder(cases, harder: bool):
+    "The harder checks read every case's neighbourhood prompts: refuse a case without any before anything runs."
+    bad = next((c for c in cases if harder and not c.neighborhood_prompts), None)
+    if bad is not None:
+        raise ValueError(f"case {bad.case_id!r} ({bad.subject!r}) has no neighbourhood prompt: NS+, NKL and NKL+ need at least one "
+                         "(fix the record, or pass harder=False)")
+
 # %% ../nbs/07_evaluation.ipynb #e722d039
-def evaluate(model, tok, method: str, cases, n: int | None = None, out=None, layer: int | None = None,
-             hparams: dict | None = None, generation: bool | None = None, snippets=None, tfidf=None,
-             gen_length: int = 100, batch_size: int = 32, seed: int = 0, progress: bool = True, kind: str | None = None,
-             on_error: str = "raise") -> pd.DataFrame:
-    """Evaluate editor `method` on the first `n` of `cases` (EditCases or a data file); per-case results go to
-    `out/<method>.jsonl` (resumed if present). Returns the summary table (see `summarize`)."""
-    edit_fn, hparams = get_editor(method), dict(hparams or {})
-    if on_error not in ("raise", "skip"): raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
+def _select(cases, kind, n) -> list:
+    "The first `n` of `cases` (EditCases or a data file), checked."
     cases = load_cases(cases, kind) if not (isinstance(cases, list) and cases and isinstance(cases[0], EditCase)) else cases
     if n is not None: check_int(n, "n", 1)
     cases = cases[:n] if n is not None else cases
     if not cases: raise ValueError("no cases to evaluate")
     if len({str(c.case_id) for c in cases}) != len(cases): raise ValueError("case ids must be unique")
+    return cases
+
+def _run_case(model, tok, method, edit_fn, c: EditCase, pre: dict, layer, hparams, config, o: _Settings, on_error: str) -> dict:
+    "Edit for `c`, measure, undo (also when measuring fails): the case's results row."
+    t0, c0 = time.time(), time.process_time()
+    before = neighborhood_logprobs(model, tok, c, o.joiner, o.batch_size) if o.harder else None   # unedited, once per record
+    try: edit = edit_fn(model, tok, c.request, layer=layer, **hparams)
+    except Exception as e:  # an editor that cannot make this edit (editors leave the model unchanged when they fail)
+        if on_error == "raise": raise RuntimeError(f"{method} failed on case {c.case_id!r} ({c.request}): {type(e).__name__}: {e}") from e
+        warnings.warn(f"{method} failed on case {c.case_id!r}: {type(e).__name__}: {e}")
+        return {"case_id": c.case_id, "case_hash": _case_hash(c), "config": config, "error": f"{type(e).__name__}: {e}"}
+    try:
+        t_edit = time.time() - t0
+        post = _measure_edited(model, tok, c, pre, edit, before, o)
+    finally:
+        edit.undo()
+    return {"case_id": c.case_id, "case_hash": _case_hash(c), "subject": c.subject, "target_new": c.target_new, "config": config,
+            "layer": getattr(edit, "layer", layer),
+            "seconds": {"edit": t_edit, "case": time.time() - t0, "pre": o.pre_seconds, "cpu": time.process_time() - c0},
+            "pre": pre, "post": post}
+
+def evaluate(model, tok, method: str, cases, n: int | None = None, out=None, layer: int | None = None,
+             hparams: dict | None = None, generation: bool | None = None, snippets=None, tfidf=None,
+             gen_length: int = 100, batch_size: int = 32, seed: int = 0, progress: bool = True, kind: str | None = None,
+             on_error: str = "raise", harder: bool = True, free_generation: bool = True, probe=None,
+             joiner: str = PLUS_JOINER) -> pd.DataFrame:
+    """Evaluate editor `method` on the first `n` of `cases` (EditCases or a data file); per-case results go to
+    `out/<method>.jsonl` (resumed if present). Returns the summary table (see `summarize`). `harder`: NS+, NKL and the
+    perplexity ratio on `probe` (default: the shipped probe); `free_generation`: gen_es / gen_ps."""
+    edit_fn, hparams = get_editor(method), dict(hparams or {})
+    if on_error not in ("raise", "skip"): raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
+    cases = _select(cases, kind, n)
+    _check_harder(cases, harder)
     generation = any(c.generation_prompts for c in cases) if generation is None else generation
-    if isinstance(snippets, (str, Path)): snippets = load_attribute_snippets(snippets)
-    vec = load_tfidf(tfidf) if isinstance(tfidf, (str, Path)) else tfidf
+    o = _Settings(batch_size, bool(generation), gen_length, seed, load_attribute_snippets(snippets) if isinstance(snippets, (str, Path)) else snippets,
+                  load_tfidf(tfidf) if isinstance(tfidf, (str, Path)) else tfidf, harder, free_generation, joiner,
+                  _probe_texts(probe) if harder else None)
     config = {"method": method, "layer": layer, "hparams": hparams, "kind": cases[0].kind, "model": model_id(model),
-              "generation": bool(generation), "gen_length": gen_length if generation else None, "seed": seed, **({"zsre_target": cases[0].extra.get("target")} if cases[0].kind == "zsre" else {})}
+              "generation": bool(generation), "gen_length": gen_length if generation else None, "seed": seed,
+              **({"zsre_target": cases[0].extra.get("target")} if cases[0].kind == "zsre" else {}),
+              "harder": harder, "free_generation": free_generation,
+              **({"joiner": joiner, "probe": hashlib.sha1(json.dumps(o.probe).encode()).hexdigest()[:16]} if harder else {})}
     path = Path(out) / f"{method}.jsonl" if out is not None else None
     done = _read_jsonl(path) if path else []
     for row in done:
@@ -456,44 +606,36 @@ def evaluate(model, tok, method: str, cases, n: int | None = None, out=None, lay
     have = {str(r["case_id"]) for r in done}
     todo = [c for c in cases if str(c.case_id) not in have]
     rows = [r for r in done if str(r["case_id"]) in {str(c.case_id) for c in cases}]
-    if todo:
-        t0 = time.time()
-        known = _known_pre(out, config)  # the unedited model's results are the same for every method: reuse them
-        hashes = [_case_hash(c) for c in todo]
-        new = [c for c, h in zip(todo, hashes) if h not in known]
-        if new:
-            measured = _measure(model, tok, new, score_cases(model, tok, new, batch_size), generation, snippets, vec, seed, progress, gen_length)
-            known.update({_case_hash(c): m for c, m in zip(new, measured)})
-        pre_all = [known[h] for h in hashes]
-        pre_s = (time.time() - t0) / len(todo)
-        if path: path.parent.mkdir(parents=True, exist_ok=True)
-        for c, pre in tqdm(list(zip(todo, pre_all)), desc=f"{method} ({len(have)} done)", disable=not progress):
-            t0, c0 = time.time(), time.process_time()
-            try: edit = edit_fn(model, tok, c.request, layer=layer, **hparams)
-            except Exception as e:  # an editor that cannot make this edit (editors leave the model unchanged when they fail)
-                if on_error == "raise": raise RuntimeError(f"{method} failed on case {c.case_id!r} ({c.request}): {type(e).__name__}: {e}") from e
-                warnings.warn(f"{method} failed on case {c.case_id!r}: {type(e).__name__}: {e}")
-                row = {"case_id": c.case_id, "case_hash": _case_hash(c), "config": config, "error": f"{type(e).__name__}: {e}"}
-                rows.append(row)
-                if path: append_jsonl(path, [row])
-                continue
-            try:
-                t_edit = time.time() - t0
-                if isinstance(edit, NoEdit): post = pre  # nothing changed: the scores are the unedited ones
-                else: post = _measure(model, tok, [c], score_cases(model, tok, [c], batch_size), generation, snippets, vec, seed, False, gen_length)[0]
-            finally:
-                edit.undo()
-            row = {"case_id": c.case_id, "case_hash": _case_hash(c), "subject": c.subject, "target_new": c.target_new, "config": config,
-                   "layer": getattr(edit, "layer", layer),
-                   "seconds": {"edit": t_edit, "case": time.time() - t0, "pre": pre_s, "cpu": time.process_time() - c0},
-                   "pre": pre, "post": post}
-            rows.append(row)
-            if path: append_jsonl(path, [row])
+    if not todo: return summarize(rows)
+    t0 = time.time()
+    known = _known_pre(out, config)  # the unedited model's results are the same for every method: reuse them
+    hashes = [_case_hash(c) for c in todo]
+    new = [c for c, h in zip(todo, hashes) if h not in known]
+    if new: known.update({_case_hash(c): m for c, m in zip(new, _measure(model, tok, new, o, progress))})
+    if harder: o.ppl0 = perplexity(model, tok, o.probe)
+    o.pre_seconds = (time.time() - t0) / len(todo)
+    if path: path.parent.mkdir(parents=True, exist_ok=True)
+    for c, h in tqdm(list(zip(todo, hashes)), desc=f"{method} ({len(have)} done)", disable=not progress):
+        row = _run_case(model, tok, method, edit_fn, c, known[h], layer, hparams, config, o, on_error)
+        rows.append(row)
+        if path: append_jsonl(path, [row])
     return summarize(rows)
 
 # %% ../nbs/07_evaluation.ipynb #98e0f109
-CF_METRICS = ["S", "ES", "PS", "NS", "EM", "PM", "NM", "GE", "RS"]
-ZSRE_METRICS = ["efficacy", "paraphrase", "specificity"]
+CF_METRICS = ["S", "ES", "PS", "NS", "ns_plus", "gen_es", "gen_ps", "gen_es_true", "gen_ps_true", "EM", "PM", "NM", "nm_plus",
+              "nkl", "nkl_plus", "ppl_ratio", "GE", "RS"]
+ZSRE_METRICS = ["efficacy", "paraphrase", "specificity", "gen_es", "gen_ps", "nkl", "ppl_ratio"]
+RAW_METRICS = ("nkl", "nkl_plus", "ppl_ratio")   # reported as they are (nats, a ratio), not as percentages
+METRIC_LABELS = {"ns_plus": "NS+", "nm_plus": "NM+", "nkl": "NKL", "nkl_plus": "NKL+", "gen_es": "gen ES", "gen_ps": "gen PS",
+                 "gen_es_true": "gen ES true", "gen_ps_true": "gen PS true", "ppl_ratio": "ppl ratio"}
+
+def metric_label(k: str) -> str: return METRIC_LABELS.get(k, k)
+
+def format_value(k: str, mean: float, ci: float = float("nan"), digits: int = 1) -> str:
+    "'mean ± ci' for metric `k`: percentages with `digits` decimals, KL in scientific notation, ratios with three decimals."
+    if pd.isna(mean): return ""
+    f = (lambda x: f"{x:.2e}") if k in ("nkl", "nkl_plus") else (lambda x: f"{x:.3f}") if k == "ppl_ratio" else (lambda x: f"{x:.{digits}f}")
+    return f(mean) + ("" if pd.isna(ci) else f" ± {f(ci)}")
 
 def read_results(path) -> list[dict]:
     "The per-case rows of a results file written by `evaluate`."
@@ -515,7 +657,7 @@ def summarize(rows: Sequence[dict]) -> pd.DataFrame:
             if k == "S": continue
             vals = [r[when]["metrics"].get(k) for r in rows]
             if all(v is None for v in vals): continue
-            col[k] = mean_ci(vals)
+            col[k] = mean_ci(vals, scale=1.0 if k in RAW_METRICS else 100.0)
         if kind != "zsre": col["S"] = (harmonic_mean([col[k][0] for k in ("ES", "PS", "NS")]), float("nan"))
         table[when] = col
     df = pd.DataFrame({(w, part): {k: v[j] for k, v in table[w].items()} for w in ("pre", "post") for j, part in enumerate(("mean", "ci"))})
@@ -529,13 +671,14 @@ def summarize(rows: Sequence[dict]) -> pd.DataFrame:
 
 def format_summary(df: pd.DataFrame) -> str:
     "The summary table as text: 'mean ± ci' before and after."
-    f = lambda m, c: "" if math.isnan(m) else f"{m:6.1f}" + ("" if math.isnan(c) else f" ± {c:4.1f}")
     lines = [f"{df.attrs.get('method', '')} on {df.attrs.get('n', '?')} {df.attrs.get('kind', '')} cases"
              + (f" ({df.attrs['failed']} failed, not counted)" if df.attrs.get("failed") else "") + ", "
              f"{df.attrs.get('seconds_per_case', float('nan')):.2f} s/case (edit {df.attrs.get('edit_seconds', float('nan')):.2f} s; "
              f"CPU {df.attrs.get('cpu_seconds', float('nan')):.2f} s)",
-             f"{'':12} {'pre':>14} {'post':>14}"]
-    for k, r in df.iterrows(): lines.append(f"{k:12} {f(r[('pre', 'mean')], r[('pre', 'ci')]):>14} {f(r[('post', 'mean')], r[('post', 'ci')]):>14}")
+             f"{'':12} {'pre':>20} {'post':>20}"]
+    for k, r in df.iterrows():
+        lines.append(f"{metric_label(k):12} {format_value(k, r[('pre', 'mean')], r[('pre', 'ci')]):>20} "
+                     f"{format_value(k, r[('post', 'mean')], r[('post', 'ci')]):>20}")
     return "\n".join(lines)
 
 # %% ../nbs/07_evaluation.ipynb #f379cecd
@@ -558,33 +701,43 @@ def compare(out, methods: Sequence[str] | None = None) -> pd.DataFrame:
 def format_comparison(df: pd.DataFrame, digits: int = 1) -> str:
     "Markdown table of `compare`'s result: 'mean ± ci' per metric."
     metrics = [m for m in dict.fromkeys(c[0] for c in df.columns) if m not in ("n", "failed", "s/case", "cpu s/case")]
-    head = "| method | " + " | ".join(metrics) + " | n | s/case | CPU s/case |"
+    head = "| method | " + " | ".join(metric_label(k) for k in metrics) + " | n | s/case | CPU s/case |"
     lines = [head, "|" + "---|" * (len(metrics) + 4)]
     for m, r in df.iterrows():
-        cells = []
-        for k in metrics:
-            mu, ci = r[(k, "mean")], r[(k, "ci")]
-            cells.append("" if pd.isna(mu) else f"{mu:.{digits}f}" + ("" if pd.isna(ci) else f" ± {ci:.{digits}f}"))
+        cells = [format_value(k, r[(k, "mean")], r[(k, "ci")], digits) for k in metrics]
         failed = int(r[("failed", "")]) if ("failed", "") in r.index else 0
         n = f"{int(r[('n', '')])}" + (f" ({failed} failed)" if failed else "")
         lines.append(f"| {m} | " + " | ".join(cells) + f" | {n} | {r[('s/case', '')]:.2f} | {r[('cpu s/case', '')]:.2f} |")
     return "\n".join(lines)
 
-def plot_comparison(df: pd.DataFrame, title: str = "", path=None):
-    "Bars of the main scores per method (with 95% CIs) and, for CounterFact, PS against NS."
-    import matplotlib.pyplot as plt
-    metrics = [m for m in ("ES", "PS", "NS", "S", "efficacy", "paraphrase", "specificity") if (m, "mean") in df.columns]
-    cf = "NS" in metrics
-    fig, axes = plt.subplots(1, 2 if cf else 1, figsize=(11 if cf else 6.5, 3.8), gridspec_kw={"width_ratios": [2, 1]} if cf else None)
-    ax = axes[0] if cf else axes
+def _bars(ax, df, metrics, log=False):
+    "Grouped bars of `metrics` per method with their 95% CIs."
     x, w = np.arange(len(metrics)), 0.8 / len(df)
     for i, (m, r) in enumerate(df.iterrows()):
         ax.bar(x + (i - (len(df) - 1) / 2) * w, [r[(k, "mean")] for k in metrics], w,
-               yerr=[np.nan if pd.isna(r[(k, "ci")]) else r[(k, "ci")] for k in metrics], capsize=2, label=m, color=f"C{i}")
-    ax.set_xticks(x, metrics); ax.set_ylim(0, 105); ax.set_ylabel("score (%)"); ax.legend(fontsize=8, ncol=len(df))
+               yerr=[np.nan if pd.isna(r[(k, "ci")]) else r[(k, "ci")] for k in metrics], capsize=2, label=m, color=f"C{i}", log=log)
+    ax.set_xticks(x, [metric_label(k) for k in metrics])
+
+def plot_comparison(df: pd.DataFrame, title: str = "", path=None):
+    "Bars of the scores per method (with 95% CIs), the neighbourhood KLs if measured, and, for CounterFact, PS against NS."
+    import matplotlib.pyplot as plt
+    metrics = [m for m in ("ES", "PS", "NS", "ns_plus", "gen_es", "gen_ps", "S", "efficacy", "paraphrase", "specificity")
+               if (m, "mean") in df.columns and df[(m, "mean")].notna().any()]
+    kls = [k for k in ("nkl", "nkl_plus") if (k, "mean") in df.columns and (df[(k, "mean")] > 0).any()]
+    cf = "NS" in metrics
+    widths = [2 if len(metrics) < 7 else 3] + ([0.8] if kls else []) + ([1] if cf else [])
+    fig, axes = plt.subplots(1, len(widths), figsize=(4.5 * sum(widths) + 1, 3.8), gridspec_kw={"width_ratios": widths}, squeeze=False)
+    axes = list(axes[0])
+    ax = axes.pop(0)
+    _bars(ax, df, metrics)
+    ax.set_ylim(0, 105); ax.set_ylabel("score (%)"); ax.legend(fontsize=8, ncol=len(df))
     ax.set_title(title or "after the edit")
+    if kls:
+        kx = axes.pop(0)
+        _bars(kx, df[df[(kls[0], "mean")] > 0], kls, log=True)
+        kx.set_ylabel("KL from the unedited model (nats)"); kx.set_title("neighbourhood KL (log scale)")
     if cf:
-        bx = axes[1]
+        bx = axes.pop(0)
         for i, (m, r) in enumerate(df.iterrows()):
             bx.errorbar(r[("PS", "mean")], r[("NS", "mean")], xerr=r[("PS", "ci")], yerr=r[("NS", "ci")], fmt="o", capsize=2,
                         label=m, color=f"C{i}")
@@ -618,15 +771,17 @@ def paired_change(out, methods: Sequence[str] | None = None, metrics: Sequence[s
 # %% ../nbs/07_evaluation.ipynb #ff0fd65d
 def eval_command(method: str, data, n: int | None = None, out="results", model_name: str = "smollm2-135m",
                  layer: int | None = None, zsre_target: str = "answers", generation: bool | None = None,
-                 progress: bool = True, skip_invalid: bool = False, on_error: str = "raise", **hparams) -> pd.DataFrame:
+                 progress: bool = True, skip_invalid: bool = False, on_error: str = "raise", free_generation: bool = True,
+                 probe=None, harder: bool = True, **hparams) -> pd.DataFrame:
     "Evaluate `method` on the first `n` cases of the data file `data`, writing `out/<method>.jsonl`; print and return the summary."
     from rome_nb.core import load_model
     get_editor(method)  # fail before loading anything
     if n is not None: check_int(n, "n", 1)
     cases = load_cases(data, zsre_target=zsre_target, skip_invalid=skip_invalid)  # every record checked before any forward pass
     model, tok = load_model(model_name)
+    if harder: _probe_texts(probe)  # a bad probe file fails before the model loads
     df = evaluate(model, tok, method, cases, n=n, out=out, layer=layer, hparams=hparams, generation=generation, progress=progress,
-                  on_error=on_error)
+                  on_error=on_error, free_generation=free_generation, probe=probe, harder=harder)
     print(format_summary(df))
     print(f"per-case results: {Path(out) / f'{method}.jsonl'}")
     return df
