@@ -4,6 +4,9 @@ Reproduces the comparison in nbs/07_evaluation.ipynb:
 
     python experiments/compare_editors.py                      # 200 CounterFact + 100 zsRE cases, all four methods
     python experiments/compare_editors.py --sweep-ftl           # FT-L's bound on 10 held-out CounterFact cases
+    python experiments/compare_editors.py --harder --datasets counterfact --n-counterfact 500 --offset 2000 \
+        --methods none,ft,ft-l,rome,memit,emmet,alphaedit --probe ../shared/data/probe/ME-PPL_1k.json --probe-n 100
+                          # + NS+/NM+, NKL/NKL+, free-generation ES/PS, perplexity ratio: eval_counterfact_harder/
 
 Per-case results go to experiments/results/eval_<dataset>/<method>.jsonl (an interrupted run resumes),
 tables to experiments/results/eval_<dataset>.csv and .md, figures to nbs/images/eval_<dataset>.png.
@@ -16,24 +19,27 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import torch
 
-from rome_nb.core import load_model
+from rome_nb.core import load_model, load_probe
 from rome_nb.evaluation import evaluate, load_cases, compare, format_comparison, format_summary, plot_comparison
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(model, tok, dataset: str, cases, methods, out: Path, n: int, hparams: dict):
+def run(model, tok, dataset: str, cases, methods, out: Path, n: int, hparams: dict, harder: dict | None = None):
+    "Each method on the same `n` cases; `harder`: evaluate's harder-check settings (None: the paper's metrics only)."
+    name = f"eval_{dataset}" + ("_harder" if harder else "")
+    extra = harder or dict(harder=False, free_generation=False)
     for m in methods:
         t0 = time.time()
-        s = evaluate(model, tok, m, cases, n=n, out=out / f"eval_{dataset}", hparams=hparams.get(m), generation=False)
+        s = evaluate(model, tok, m, cases, n=n, out=out / name, hparams=hparams.get(m), generation=False, **extra)
         print(format_summary(s), f"\n({time.time() - t0:.0f}s wall)\n", flush=True)
-    table = compare(out / f"eval_{dataset}", methods)
-    table.to_csv(out / f"eval_{dataset}.csv")
-    (out / f"eval_{dataset}.md").write_text(format_comparison(table) + "\n")
+    table = compare(out / name, methods)
+    table.to_csv(out / f"{name}.csv")
+    (out / f"{name}.md").write_text(format_comparison(table) + "\n")
     print(format_comparison(table), flush=True)
     title = {"counterfact": f"CounterFact (reduced), {n} cases, SmolLM2-135M",
              "zsre": f"zsRE, {n} cases, SmolLM2-135M"}[dataset]
-    plot_comparison(table, title, ROOT / "nbs" / "images" / f"eval_{dataset}.png")
+    plot_comparison(table, title, ROOT / "nbs" / "images" / f"{name}.png")
     return table
 
 
@@ -67,6 +73,10 @@ def main(argv=None):
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--sweep-ftl", action="store_true", help="only sweep FT-L's bound on held-out CounterFact cases (those after the first --n-counterfact)")
     p.add_argument("--n-sweep", type=int, default=10)
+    p.add_argument("--offset", type=int, default=0, help="skip the first records (keep clear of those that chose hyper-parameters)")
+    p.add_argument("--harder", action="store_true", help="add NS+/NM+, NKL/NKL+, free-generation ES/PS and the perplexity ratio")
+    p.add_argument("--probe", default=None, help="perplexity probe, a JSON list of {'Text': ...} (default: the shipped probe)")
+    p.add_argument("--probe-n", type=int, default=None, help="use only the first sentences of the probe")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
     model, tok = load_model()
@@ -75,10 +85,11 @@ def main(argv=None):
         sweep_ftl(model, tok, load_cases(a.counterfact)[a.n_counterfact:a.n_counterfact + a.n_sweep], a.out)
         return
     methods = a.methods.split(",")
+    harder = dict(harder=True, free_generation=True, probe=load_probe(a.probe)[:a.probe_n]) if a.harder else None
     if "counterfact" in a.datasets:
-        run(model, tok, "counterfact", load_cases(a.counterfact), methods, a.out, a.n_counterfact, {})
+        run(model, tok, "counterfact", load_cases(a.counterfact)[a.offset:], methods, a.out, a.n_counterfact, {}, harder)
     if "zsre" in a.datasets:
-        run(model, tok, "zsre", load_cases(a.zsre), methods, a.out, a.n_zsre, {})
+        run(model, tok, "zsre", load_cases(a.zsre)[a.offset:], methods, a.out, a.n_zsre, {}, harder)
 
 
 if __name__ == "__main__":

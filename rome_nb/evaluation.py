@@ -596,8 +596,8 @@ def evaluate(model, tok, method: str, cases, n: int | None = None, out=None, lay
     config = {"method": method, "layer": layer, "hparams": hparams, "kind": cases[0].kind, "model": model_id(model),
               "generation": bool(generation), "gen_length": gen_length if generation else None, "seed": seed,
               **({"zsre_target": cases[0].extra.get("target")} if cases[0].kind == "zsre" else {}),
-              "harder": harder, "free_generation": free_generation,
-              **({"joiner": joiner, "probe": hashlib.sha1(json.dumps(o.probe).encode()).hexdigest()[:16]} if harder else {})}
+              **({"harder": True, "joiner": joiner, "probe": hashlib.sha1(json.dumps(o.probe).encode()).hexdigest()[:16]} if harder else {}),
+              **({"free_generation": True} if free_generation else {})}   # absent when off: files from before these checks still resume
     path = Path(out) / f"{method}.jsonl" if out is not None else None
     done = _read_jsonl(path) if path else []
     for row in done:
@@ -710,12 +710,12 @@ def format_comparison(df: pd.DataFrame, digits: int = 1) -> str:
         lines.append(f"| {m} | " + " | ".join(cells) + f" | {n} | {r[('s/case', '')]:.2f} | {r[('cpu s/case', '')]:.2f} |")
     return "\n".join(lines)
 
-def _bars(ax, df, metrics, log=False):
-    "Grouped bars of `metrics` per method with their 95% CIs."
+def _bars(ax, df, metrics, colors: dict, log=False):
+    "Grouped bars of `metrics` per method with their 95% CIs, each method in its colour."
     x, w = np.arange(len(metrics)), 0.8 / len(df)
     for i, (m, r) in enumerate(df.iterrows()):
         ax.bar(x + (i - (len(df) - 1) / 2) * w, [r[(k, "mean")] for k in metrics], w,
-               yerr=[np.nan if pd.isna(r[(k, "ci")]) else r[(k, "ci")] for k in metrics], capsize=2, label=m, color=f"C{i}", log=log)
+               yerr=[np.nan if pd.isna(r[(k, "ci")]) else r[(k, "ci")] for k in metrics], capsize=2, label=m, color=colors[m], log=log)
     ax.set_xticks(x, [metric_label(k) for k in metrics])
 
 def plot_comparison(df: pd.DataFrame, title: str = "", path=None):
@@ -726,15 +726,15 @@ def plot_comparison(df: pd.DataFrame, title: str = "", path=None):
     kls = [k for k in ("nkl", "nkl_plus") if (k, "mean") in df.columns and (df[(k, "mean")] > 0).any()]
     cf = "NS" in metrics
     widths = [2 if len(metrics) < 7 else 3] + ([0.8] if kls else []) + ([1] if cf else [])
-    fig, axes = plt.subplots(1, len(widths), figsize=(4.5 * sum(widths) + 1, 3.8), gridspec_kw={"width_ratios": widths}, squeeze=False)
-    axes = list(axes[0])
+    fig, axes = plt.subplots(1, len(widths), figsize=(3.4 * sum(widths) + 1, 3.8), gridspec_kw={"width_ratios": widths}, squeeze=False)
+    axes, colors = list(axes[0]), {m: f"C{i}" for i, m in enumerate(df.index)}
     ax = axes.pop(0)
-    _bars(ax, df, metrics)
+    _bars(ax, df, metrics, colors)
     ax.set_ylim(0, 105); ax.set_ylabel("score (%)"); ax.legend(fontsize=8, ncol=len(df))
     ax.set_title(title or "after the edit")
     if kls:
         kx = axes.pop(0)
-        _bars(kx, df[df[(kls[0], "mean")] > 0], kls, log=True)
+        _bars(kx, df[(df[[(k, "mean") for k in kls]] > 0).any(axis=1)], kls, colors, log=True)   # the unedited model's 0 has no log
         kx.set_ylabel("KL from the unedited model (nats)"); kx.set_title("neighbourhood KL (log scale)")
     if cf:
         bx = axes.pop(0)
