@@ -492,6 +492,7 @@ class _Settings:
     probe: list | None = None           # sentences for the perplexity ratio
     ppl0: float | None = None           # the unedited model's perplexity on them
     pre_seconds: float = 0.0            # the unedited model's share of each case's time
+    run_seconds: float = 0.0            # what the run did once (the unedited perplexity)
 
 def _known_pre(out_dir, config: dict) -> dict:
     "Unedited-model results already in `out_dir/*.jsonl` under the same scoring settings, by case fingerprint."
@@ -574,7 +575,7 @@ def _run_case(model, tok, method, edit_fn, c: EditCase, pre: dict, layer, hparam
         edit.undo()
     return {"case_id": c.case_id, "case_hash": _case_hash(c), "subject": c.subject, "target_new": c.target_new, "config": config,
             "layer": getattr(edit, "layer", layer),
-            "seconds": {"edit": t_edit, "case": time.time() - t0, "pre": o.pre_seconds, "cpu": time.process_time() - c0},
+            "seconds": {"edit": t_edit, "case": time.time() - t0, "pre": o.pre_seconds, "cpu": time.process_time() - c0, "run": o.run_seconds},
             "pre": pre, "post": post}
 
 def evaluate(model, tok, method: str, cases, n: int | None = None, out=None, layer: int | None = None,
@@ -612,8 +613,9 @@ def evaluate(model, tok, method: str, cases, n: int | None = None, out=None, lay
     hashes = [_case_hash(c) for c in todo]
     new = [c for c, h in zip(todo, hashes) if h not in known]
     if new: known.update({_case_hash(c): m for c, m in zip(new, _measure(model, tok, new, o, progress))})
+    o.pre_seconds, t0 = (time.time() - t0) / len(todo), time.time()
     if harder: o.ppl0 = perplexity(model, tok, o.probe)
-    o.pre_seconds = (time.time() - t0) / len(todo)
+    o.run_seconds = time.time() - t0   # once per run, not per case
     if path: path.parent.mkdir(parents=True, exist_ok=True)
     for c, h in tqdm(list(zip(todo, hashes)), desc=f"{method} ({len(have)} done)", disable=not progress):
         row = _run_case(model, tok, method, edit_fn, c, known[h], layer, hparams, config, o, on_error)
