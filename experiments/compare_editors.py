@@ -5,7 +5,7 @@ Reproduces the comparison in nbs/07_evaluation.ipynb:
     python experiments/compare_editors.py                      # 200 CounterFact + 100 zsRE cases, all four methods
     python experiments/compare_editors.py --sweep-ftl           # FT-L's bound on 10 held-out CounterFact cases
     python experiments/compare_editors.py --harder --datasets counterfact --n-counterfact 500 --offset 2000 \
-        --methods none,ft,ft-l,rome,memit,emmet,alphaedit --probe ../shared/data/probe/ME-PPL_1k.json --probe-n 100
+        --methods none,ft,ft-l,rome,memit,emmet,alphaedit --probe ../shared/data/probe/ME-PPL_1k.json --probe-n 30
                           # + NS+/NM+, NKL/NKL+, free-generation ES/PS, perplexity ratio: eval_counterfact_harder/
 
 Per-case results go to experiments/results/eval_<dataset>/<method>.jsonl (an interrupted run resumes),
