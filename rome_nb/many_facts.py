@@ -503,8 +503,13 @@ def _resume(out: Path, config: dict, model, method, batches, hp) -> tuple:
     if not rows: return [], []
     if rows[0].get("config") != config:
         raise ValueError(f"{out} holds a run with other settings ({rows[0].get('config')}); use another --out or delete it")
-    edits = [_load_update(out / "updates" / f"{r['batch']:05d}.safetensors", model, method, batches[r["batch"]], hp)
-             for r in rows[1:] if not r.get("undone")]
+    files = [(r, out / "updates" / f"{r['batch']:05d}.safetensors") for r in rows[1:] if not r.get("undone")]
+    missing = [str(f) for _, f in files if not f.is_file()]
+    if missing:   # rows without weights cannot be resumed: the model state they describe is gone
+        raise ValueError(f"{out} has {len(rows) - 1} batches of rows but {len(missing)} of their saved updates are missing "
+                         f"(first: {missing[0]}); the updates are not committed with the rows. Rerun from the start: "
+                         f"move {out / 'rows.jsonl'} aside (or use another out directory)")
+    edits = [_load_update(f, model, method, batches[r["batch"]], hp) for r, f in files]
     return rows, edits
 
 # %% ../nbs/05_many_facts.ipynb #1bf56ebe
