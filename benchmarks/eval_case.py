@@ -32,7 +32,7 @@ def main(argv=None):
     cases = load_cases(a.data or shipped_data("counterfact_mini.json"))[:a.n]
     edit(model, tok, cases[0].request).undo()   # statistics into the cache before any timing
     settings = {"plain": dict(harder=False, free_generation=False), "harder": dict(harder=True, free_generation=True)}
-    half, once = (len(cases) + 1) // 2, {}
+    half = (len(cases) + 1) // 2
     with tempfile.TemporaryDirectory() as d:
         # plain then harder on the first half, harder then plain on the rest (a load change hits both alike);
         # each setting is one resumed run, so its once-per-run work (the unedited perplexity) is counted once, apart

