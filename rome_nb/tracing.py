@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_tracing.ipynb #94b1fbe4
 from __future__ import annotations
-import copy, hashlib, inspect, json, math, os, random, tempfile, warnings
+import copy, hashlib, inspect, json, math, os, random, tempfile, time, warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, Sequence
@@ -19,12 +19,12 @@ def _progress(it, on: bool, desc: str):
     return tqdm(it, desc=desc, leave=False)
 
 # %% auto #0
-__all__ = ['KNOWN_FIELDS', 'KINDS', 'METHODS', 'CMAPS', 'TITLES', 'BUCKETS', 'FactNotKnownError', 'answer_token_ids',
-           'known_facts_path', 'load_known_facts', 'facts_known_by', 'embedding_std', 'noise_scale', 'Corruption',
-           'gaussian_corruption', 'corruption_hook', 'replacement_corruption', 'Patch', 'window_layers', 'kind_cells',
-           'Tracer', 'TraceResult', 'trace', 'trace_all', 'plot_trace', 'plot_traces', 'bucket_rows', 'AverageEffect',
-           'aggregate', 'FactTraces', 'trace_facts', 'average_indirect_effect', 'plot_aie_lines', 'plot_aie_heatmaps',
-           'severed_paths', 'severed_curves', 'plot_severed', 'trace_explorer']
+__all__ = ['KNOWN_FIELDS', 'KINDS', 'METHODS', 'APPROX_OPTIONS', 'CMAPS', 'TITLES', 'BUCKETS', 'FactNotKnownError',
+           'answer_token_ids', 'known_facts_path', 'load_known_facts', 'facts_known_by', 'embedding_std', 'noise_scale',
+           'Corruption', 'gaussian_corruption', 'corruption_hook', 'replacement_corruption', 'Patch', 'window_layers',
+           'kind_cells', 'Tracer', 'TraceResult', 'trace', 'trace_all', 'plot_trace', 'plot_traces', 'bucket_rows',
+           'AverageEffect', 'aggregate', 'FactTraces', 'trace_facts', 'average_indirect_effect', 'plot_aie_lines',
+           'plot_aie_heatmaps', 'severed_paths', 'severed_curves', 'plot_severed', 'trace_explorer', 'cell_cost']
 
 # %% ../nbs/01_tracing.ipynb #c96632a1
 class FactNotKnownError(ValueError):
@@ -381,7 +381,7 @@ def _scores_reference(self, cells) -> torch.Tensor:
     for cell in _progress(cells, self.progress, "cells"):
         hooks = [self.corruption.hook(self.model, rows=range(1, S + 1))]
         hooks += [Hook(self._site_module(p.site, p.layer), from_row0(p.positions) if p.source == "clean" else frozen(p)) for p in cell]
-        with hooked(*hooks): logits = self._logits(self.input_ids.expand(S + 1, -1))
+        with hooked(*hooks): logits = self.model(self.input_ids.expand(S + 1, -1)).logits[:, self.score_pos]  # all positions, as released
         out.append(float(self._score(logits[1:]).mean()))
     return torch.tensor(out)
 
@@ -675,6 +675,7 @@ class TraceResult:
     answer_ids: list = field(default_factory=list)
     settings: dict = field(default_factory=dict)
     severed: str | None = None # "mlp"/"attn": later layers' outputs at the token held at their corrupted values
+    approx: dict | None = None # approximate traces (`trace_approx`): verified cells, estimate grid, rho, recall, bound
 
     @property
     def effect(self) -> torch.Tensor: return self.scores - self.low
@@ -772,10 +773,25 @@ Tracer.positions, Tracer.trace_many, Tracer.trace = _positions, _trace_many, _tr
 
 
 # %% ../nbs/01_tracing.ipynb #2c22eed5
+APPROX_OPTIONS = ("verify", "sample", "k", "steps", "min_rho", "cheap")
+
+def _approx_options(options: dict) -> dict | None:
+    "With method='approx': pop the approximate mode's options (the tracer itself runs the fast exact path); else None."
+    extra = [k for k in APPROX_OPTIONS if k in options]
+    if options.get("method") != "approx":
+        if extra: raise ValueError(f"{extra} are options of method='approx' only")
+        return None
+    options["method"] = "fast"
+    return {k: options.pop(k) for k in extra}
+
 def trace(model, tok, prompt: str, subject: str, kind: str = "hidden", *, window: int | None = None, tokens=None,
           severed: str | None = None, **options) -> TraceResult:
-    "Causal trace of `prompt` with `subject` corrupted, restoring `kind` ('hidden', 'mlp', 'attn') cell by cell. Options: see `Tracer`."
+    "Causal trace of `prompt` with `subject` corrupted, restoring `kind` ('hidden', 'mlp', 'attn') cell by cell. Options: see `Tracer`; method='approx': `trace_approx`."
     if kind not in KINDS: raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    ax = _approx_options(options)
+    if ax is not None:
+        if severed: raise ValueError("method='approx' does not trace severed paths")
+        return Tracer(model, tok, prompt, subject, **options).trace_approx([kind], {kind: window} if window else None, tokens, **ax)[kind]
     return Tracer(model, tok, prompt, subject, **options).trace(kind, window, tokens, severed)
 
 def trace_all(model, tok, prompt: str, subject: str, kinds: Sequence[str] = KINDS, *, windows: dict | None = None,
@@ -783,6 +799,8 @@ def trace_all(model, tok, prompt: str, subject: str, kinds: Sequence[str] = KIND
     "All `kinds` of trace for one prompt from shared clean/corrupted runs and one batched pass: {kind: TraceResult}."
     for k in kinds:
         if k not in KINDS: raise ValueError(f"kind must be one of {KINDS}, got {k!r}")
+    ax = _approx_options(options)
+    if ax is not None: return Tracer(model, tok, prompt, subject, **options).trace_approx(kinds, windows, tokens, **ax)
     return Tracer(model, tok, prompt, subject, **options).trace_many(kinds, windows, tokens)
 
 # %% ../nbs/01_tracing.ipynb #37be7297
@@ -809,7 +827,10 @@ def plot_trace(result: TraceResult, ax=None, title: str | None = None, model_nam
         ax.set_xlabel(f"single restored layer within {name}" + (f" ({result.severed} severed)" if result.severed else ""), fontsize=10)
     else:
         ax.set_xlabel(f"center of interval of {result.window} restored {'MLP' if result.kind == 'mlp' else 'Attn'} layers", fontsize=10)
-    ax.set_title(title if title is not None else TITLES[result.kind], fontsize=11)
+    if result.approx and not result.approx.get("fell_back"):  # approximate: outline the cells scored exactly
+        from matplotlib.patches import Rectangle
+        for t, l in result.approx["verified"]: ax.add_patch(Rectangle((l, t), 1, 1, fill=False, lw=0.8, ec="black"))
+    ax.set_title((title if title is not None else TITLES[result.kind]) + (" (approximate)" if result.approx and not result.approx.get("fell_back") else ""), fontsize=11)
     if colorbar:
         cb = fig.colorbar(h, ax=ax)
         cb.ax.set_title(f"p({result.answer.strip()})", y=-0.12, fontsize=10)
@@ -1038,3 +1059,120 @@ def trace_explorer(model, tok, prompt: str = "The Eiffel Tower is located in the
     button.on_click(run)
     box.run = run
     return box
+
+# %% ../nbs/01_tracing.ipynb #ec8111f1
+def _site_gradients(self, alpha: float = 1.0) -> dict:
+    "∂p/∂a per corrupted row, layer, token and width for every site, with the corruption scaled by `alpha`: {kind: [S, L, T, d]}."
+    L, T, leaves = self.layout, self.input_ids.shape[1], {}
+    def leaf(key):
+        def f(t):  # a zero added to the site's output: its gradient is dp/da with everything downstream recomputed
+            z = torch.zeros_like(t, requires_grad=True); leaves[key] = z
+            return t + z
+        return f
+    def corrupt(x):
+        xc = self.corruption.apply(x)
+        return xc if alpha == 1 else x + alpha * (xc - x)
+    hooks = [Hook(L.embed, corrupt)]
+    for l in range(L.n_layers):
+        hooks += [Hook(L.blocks[l], leaf(("hidden", l))), Hook(L.mlp[l], leaf(("mlp", l))), Hook(L.attn[l], leaf(("attn", l)))]
+    with torch.enable_grad(), hooked(*hooks):
+        self._score(self._logits(self.input_ids.expand(self.samples, -1))).sum().backward()
+    return {k: torch.stack([L.as_btd(leaves[(k, l)].grad, positions=T) for l in range(L.n_layers)], 1) for k in KINDS}
+
+def _attribution(self, kinds: Sequence[str] = KINDS, windows: dict | None = None, steps: int = 1) -> dict:
+    "First-order estimates of every cell's score (see above): {kind: [tokens, layers]}, from `steps` backward passes."
+    check_int(steps, "steps", 1)
+    nL, n = self.layout.n_layers, self.n_prompt
+    windows = {**{k: 1 if k == "hidden" else 10 for k in KINDS}, **(windows or {})}
+    grads = None
+    for k in range(1, steps + 1):
+        g = self.site_gradients(k / steps)
+        grads = g if grads is None else {s: grads[s] + g[s] for s in KINDS}
+    out = {}
+    for kind in kinds:
+        clean, corrupt = (torch.stack(r[kind], 1) for r in (self.clean, self.corrupt))  # [1 or S, L, T, d]
+        per = ((clean - corrupt) * grads[kind] / steps).sum(-1).mean(0)[:, :n]         # [L, tokens]: one layer restored
+        w = [window_layers(l, windows[kind], nL) for l in range(nL)]
+        out[kind] = self.low + torch.stack([per[js].sum(0) for js in w], 1).float().cpu()  # [tokens, L]
+    return out
+
+Tracer.site_gradients, Tracer.attribution = _site_gradients, _attribution
+
+
+# %% ../nbs/01_tracing.ipynb #0b225b88
+def cell_cost(kind: str, t: int, l: int, n_tokens: int, n_layers: int, window: int, first: int = 0) -> int:
+    "Positions × blocks the fast path replays for cell (t, l): tokens t.. and blocks from the cell's first restored layer (0 before `first`, the subject's start)."
+    if t < first: return 0  # restoring a state the corruption never reached: exactly the corrupted score
+    start = l + 1 if kind == "hidden" else window_layers(l, window, n_layers)[0]
+    return (n_tokens - t) * (n_layers - start + 1)
+
+def _verified_cells(est: torch.Tensor, pos: list, verify: int, sample: int, seed: int, cost=None, cheap: float = 0.0) -> tuple[list, list]:
+    "Cells to score exactly: those costing at most `cheap` × the dearest one, the `verify` others with the largest estimate, and `sample` of the rest at random (seeded)."
+    cells = [(t, l) for t in pos for l in range(est.shape[1])]
+    costs = {c: cost(*c) if cost else 1 for c in cells}
+    limit = cheap * max(costs.values(), default=0)
+    free = [c for c in cells if costs[c] <= limit]
+    order = sorted((c for c in cells if costs[c] > limit), key=lambda c: -float(est[c]))
+    top, rest = free + order[:verify], order[verify:]
+    return top, random.Random(seed).sample(rest, min(sample, len(rest)))
+
+def _top_recall(est: dict, exact: dict, k: int, tol: float = 1e-6) -> float:
+    "Of the k cells the estimate ranks highest, the fraction whose exact score is at least the k-th best exact one (ties count)."
+    k = min(k, len(exact))
+    kth = sorted(exact.values(), reverse=True)[k - 1]
+    picked = sorted(exact, key=lambda c: -est[c])[:k]
+    return sum(exact[c] >= kth - tol for c in picked) / k
+
+def _approx_record(est, top, rand, exact: dict, k: int) -> dict:
+    "What the verification found: ρ and top-k recall of the estimate on the verified cells, and the bound on the rest."
+    from scipy.stats import spearmanr
+    cells = top + rand
+    e = {c: float(est[c]) for c in cells}
+    rho = float(spearmanr([e[c] for c in cells], [exact[c] for c in cells])[0]) if len(cells) > 2 else float("nan")
+    err = max((abs(exact[c] - e[c]) for c in rand), default=None)  # None: nothing sampled, no calibration
+    verified = set(cells)
+    unverified = [float(est[t, l]) for t in range(est.shape[0]) for l in range(est.shape[1])
+                  if (t, l) not in verified and not math.isnan(float(est[t, l]))]
+    bound = (max(unverified) + err) if unverified and err is not None else None
+    kth = sorted(exact.values(), reverse=True)[min(k, len(exact)) - 1]
+    return dict(verified=[list(c) for c in cells], sampled=len(rand), rho=rho, recall=_top_recall(e, exact, k), k=k,
+                max_sample_error=err, hidden_bound=bound, certified=bound is not None and bound < kth,
+                estimate=[[None if math.isnan(x) else x for x in row] for row in est.tolist()])
+
+
+# %% ../nbs/01_tracing.ipynb #db4c5bb0
+def _trace_approx(self, kinds: Sequence[str] = KINDS, windows: dict | None = None, tokens=None, *, verify: int = 20,
+                  sample: int = 5, k: int = 10, steps: int = 1, min_rho: float = 0.0, cheap: float = 0.05, seed: int = 0) -> dict:
+    "Estimate every cell (`attribution`); score exactly the cheap cells, the top `verify` and `sample` random others: {kind: TraceResult}."
+    for name, v, lo in (("verify", verify, 1), ("sample", sample, 0), ("k", k, 1)): check_int(v, name, lo)
+    if not (isinstance(min_rho, (int, float)) and -1 <= min_rho <= 1.01): raise ValueError(f"min_rho must be in [-1, 1], got {min_rho!r}")
+    t0, pos, nL = time.perf_counter(), self.positions(tokens), self.layout.n_layers
+    windows = {**{k_: 1 if k_ == "hidden" else 10 for k_ in KINDS}, **(windows or {})}
+    est = self.attribution(kinds, windows, steps)
+    if not (isinstance(cheap, (int, float)) and 0 <= cheap <= 1): raise ValueError(f"cheap must be in [0, 1], got {cheap!r}")
+    T, b = self.input_ids.shape[1], self.span[0]
+    picked = {kind: _verified_cells(est[kind], pos, verify, sample, seed, cheap=cheap,
+                                    cost=lambda t, l, kind=kind: cell_cost(kind, t, l, T, nL, windows[kind], b)) for kind in kinds}
+    cells, spans = [], {}
+    for kind in kinds:
+        cs = [[Patch(kind, j, (t,)) for j in window_layers(l, windows[kind], nL)] for t, l in sum(picked[kind], [])]
+        spans[kind] = (len(cells), len(cells) + len(cs)); cells += cs
+    flat, out = self.scores(cells), {}
+    for kind in kinds:
+        top, rand = picked[kind]
+        exact = {c: float(v) for c, v in zip(top + rand, flat[spans[kind][0]:spans[kind][1]])}
+        rec = _approx_record(est[kind], top, rand, exact, k)
+        grid = torch.full((self.n_prompt, nL), float("nan"))
+        grid[pos] = est[kind][pos]
+        for (t, l), v in exact.items(): grid[t, l] = v
+        rec.update(steps=steps, verify=verify, min_rho=min_rho, fell_back=bool(rec["rho"] < min_rho))
+        if rec["fell_back"]:   # the estimate ranks too badly to trust: the exact grid of this kind
+            grid = self.trace(kind, windows[kind], tokens).scores
+        out[kind] = TraceResult(grid, self.low, self.high, list(self.tokens), tuple(self.span), kind, windows[kind],
+                                self.answer, self.prompt, self.subject, list(self.answer_ids), dict(self.settings), approx=rec)
+    secs = time.perf_counter() - t0
+    for r in out.values(): r.approx["seconds"] = secs
+    return out
+
+Tracer.trace_approx = _trace_approx
+
