@@ -459,24 +459,27 @@ def _fact_losses(run: Replay, delta, facts, obj, kl_factor, weight_decay, state)
     logp = run.logits(delta[facts]).log_softmax(-1)
     if run.v0 is not None and facts[0] not in state["v0"]: state["v0"].update(zip(facts, run.v0.to(delta.device)))
     lp = logp[run.target_index, b.target_ids]                       # [rewriting rows, T]
+    hit = logp[run.target_index].argmax(-1) == b.target_ids          # [rewriting rows, T]
     kl_lp, out = logp[run.kl_index], []
     for j, f in enumerate(facts):
         rows, kls = (b.fact[:b.n_rewrite] == j).nonzero()[:, 0], (b.fact[b.n_rewrite:] == j).nonzero()[:, 0]
         lp_f = lp[rows][:, b.target_mask[rows[0]]]
+        top = bool((hit[rows][:, b.target_mask[rows[0]]]).all())  # target_new is the top token at each of its positions, every template
         term = obj(lp_f)
         if f not in state["kl"]: state["kl"][f] = kl_lp[kls].detach()
         kl = kl_factor * F.kl_div(state["kl"][f], kl_lp[kls], log_target=True, reduction="batchmean") if len(kls) else term * 0
         wd = weight_decay * delta[f].norm() / state["v0"][f].norm() ** 2
         loss = term + kl + wd
         out.append((loss, dict(loss=loss.item(), objective=term.item(), kl=kl.item(), weight_decay=wd.item(),
-                               p_target=lp_f.sum(1).exp().mean().item())))
+                               p_target=lp_f.sum(1).exp().mean().item(), top=top)))
     return out
 
 def compute_values(model, tok, requests, layer: int, templates: Sequence[str] | None = None, *, site: str = "mlp",
                    steps: int = 20, lr: float = 0.5, kl_factor: float = 0.0625, weight_decay: float = 0.5,
                    clamp_norm_factor: float = 4.0, early_stop: float = 0.05, fact_token: str = "subject_last",
                    kl_prompts: Sequence[str] = ("{} is a",), objective: str | Callable = "likely", hooks=(),
-                   fast: bool = True, reuse_prefix: bool | None = None, max_rows: int = 256, progress: bool = False) -> list[Value]:
+                   fast: bool = True, reuse_prefix: bool | None = None, max_rows: int = 256, stop_when_top: bool = False,
+                   progress: bool = False) -> list[Value]:
     "Optimise, for every request at once, the state at `site` of `layer` that makes the model say its `target_new`; one `Value` per request."
     t0, obj = time.perf_counter(), _objective(objective)
     rs = [Request.of(r, tok) for r in requests]
@@ -497,7 +500,7 @@ def compute_values(model, tok, requests, layer: int, templates: Sequence[str] | 
             for f, (loss, h) in live:
                 hist[f].append(h)
                 if not math.isfinite(h["loss"]): raise ValueError(f"the value optimisation of {rs[f].subject!r} diverged at step {it}: {h}")
-                if h["loss"] < early_stop or it == steps - 1: done[f] = True   # this fact keeps the delta it was scored with
+                if h["loss"] < early_stop or (stop_when_top and h["top"]) or it == steps - 1: done[f] = True  # keeps the delta it was scored with
             todo = [loss for f, (loss, _) in live if not done[f]]
             if todo: torch.stack(todo).sum().backward()                    # facts are independent: one backward per chunk
         if done.all(): break

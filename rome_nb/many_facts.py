@@ -40,6 +40,7 @@ class BatchHparams:
     kl_factor: float = 0.0625
     v_weight_decay: float = 0.5
     early_stop: float = 0.05
+    early_stop_top: bool = False         # ENCORE's stopping criterion as well (chapter 04)
     fact_token: str = "subject_last"
     context_template_length_params: tuple = ((10, 5),)   # MEMIT's templates: "{}" + 5 texts of 10 tokens
     template_top_k: int = 5
@@ -82,7 +83,10 @@ class BatchHparams:
         if bad: raise ValueError(f"unknown hyper-parameter(s) {bad}; BatchHparams has {sorted(names)}")
         return dataclasses.replace(self, **changes)
 
-    def to_dict(self) -> dict: return dataclasses.asdict(self)
+    def to_dict(self) -> dict:  # an option that is off is left out, so that runs saved before it existed still resume
+        d = dataclasses.asdict(self)
+        if not d["early_stop_top"]: del d["early_stop_top"]
+        return d
 
     def rome(self) -> ROMEHparams:
         "The ROME hyper-parameters these settings stand for (method 'rome')."
@@ -345,7 +349,7 @@ def batch_edit(model, tok, requests, method: str = "memit", hparams: BatchHparam
     if targets is None:
         vals = compute_values(model, tok, rs, hp.layers[-1], templates, site=hp.site, steps=hp.v_num_grad_steps, lr=hp.v_lr,
                               kl_factor=hp.kl_factor, weight_decay=hp.v_weight_decay, clamp_norm_factor=hp.clamp_norm_factor,
-                              early_stop=hp.early_stop, fact_token=hp.fact_token, objective=objective, hooks=hooks,
+                              early_stop=hp.early_stop, stop_when_top=hp.early_stop_top, fact_token=hp.fact_token, objective=objective, hooks=hooks,
                               max_rows=hp.max_rows, progress=progress)
         Z, hist = torch.stack([v.v_star for v in vals]), [v.history for v in vals]
     else:   # the same requests' targets at the same top layer and site (e.g. to compare solves or lambdas): nothing to optimise

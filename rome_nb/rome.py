@@ -38,6 +38,7 @@ class ROMEHparams:
     kl_factor: float = 0.0625
     v_weight_decay: float = 0.5
     early_stop: float = 0.05            # stop the optimisation once the loss is below this
+    early_stop_top: bool = False        # ENCORE's criterion as well: stop once target_new is the top token under every template
     fact_token: str = "subject_last"    # or "subject_first"
     context_template_length_params: tuple = ((5, 10), (10, 10))  # (length, count) of sampled template prefixes
     template_top_k: int = 5
@@ -72,7 +73,10 @@ class ROMEHparams:
         if bad: raise ValueError(f"unknown hyper-parameter(s) {bad}; ROMEHparams has {sorted(names)}")
         return dataclasses.replace(self, **changes)
 
-    def to_dict(self) -> dict: return dataclasses.asdict(self)
+    def to_dict(self) -> dict:  # an option that is off is left out, so that runs saved before it existed still resume
+        d = dataclasses.asdict(self)
+        if not d["early_stop_top"]: del d["early_stop_top"]
+        return d
 
     @classmethod
     def preset(cls, name: str) -> ROMEHparams:
@@ -287,7 +291,7 @@ def compute_edit(model, tok, request: dict, hparams: ROMEHparams, C=..., objecti
     tm["keys"] = time.perf_counter() - t; t = time.perf_counter()
     val = compute_value(model, tok, r, layer, templates, steps=hparams.v_num_grad_steps, lr=hparams.v_lr,
                         kl_factor=hparams.kl_factor, weight_decay=hparams.v_weight_decay,
-                        clamp_norm_factor=hparams.clamp_norm_factor, early_stop=hparams.early_stop,
+                        clamp_norm_factor=hparams.clamp_norm_factor, early_stop=hparams.early_stop, stop_when_top=hparams.early_stop_top,
                         fact_token=hparams.fact_token, objective=objective, hooks=hooks, progress=progress)
     tm["values"] = time.perf_counter() - t; t = time.perf_counter()
     u = left_vector(C, keys.mean)
