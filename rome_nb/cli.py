@@ -43,8 +43,8 @@ class _Clock:
 # %% ../nbs/09_cli.ipynb #4a776e96
 def trace_command(prompt: str, subject: str, kind: str = "all", model_name: str = "smollm2-135m",
                   out: str | None = "trace.png", samples: int | None = None, window: int | None = None,
-                  noise: float | None = None, model=None, tok=None, progress: bool = True) -> dict:
-    "Trace `prompt` for each requested kind, print a summary, save the figure to `out`; returns {kind: result}."
+                  noise: float | None = None, model=None, tok=None, progress: bool = True, approx: bool = False) -> dict:
+    "Trace `prompt` for each requested kind (`approx`: estimate, then verify), print a summary, save the figure to `out`; returns {kind: result}."
     if kind not in tracing.KINDS + ("all",): raise CLIError(f"--kind must be one of hidden, mlp, attn, all; got {kind!r}")
     out = _figure_path(out)
     clock = _Clock()
@@ -53,12 +53,14 @@ def trace_command(prompt: str, subject: str, kind: str = "all", model_name: str 
     kinds = tracing.KINDS if kind == "all" else (kind,)
     windows = {k: window for k in kinds if k != "hidden"} if window is not None else None
     tr = tracing.Tracer(model, tok, prompt, subject, progress=progress, **opts)
-    results = tr.trace_many(kinds, windows)
-    print(f"traced {', '.join(kinds)} in {clock('trace')}")
+    results = tr.trace_approx(kinds, windows) if approx else tr.trace_many(kinds, windows)
+    print(f"traced {', '.join(kinds)}{' (approximate, then verified)' if approx else ''} in {clock('trace')}")
     for k, r in results.items():
         t, l = r.argmax()
         print(f"{k:>6}: answer {r.answer!r}  clean p={r.high:.3f}  corrupted p={r.low:.3f}  "
               f"strongest: token {t} {r.tokens[t]!r}, layer {l} (p={float(r.scores[t, l]):.3f})")
+        if r.approx: print(f"        {len(r.approx['verified'])} cells verified exactly, rho={r.approx['rho']:.2f}"
+                           + (", fell back to the exact grid" if r.approx["fell_back"] else ""))
     if out:
         import matplotlib.pyplot as plt
         fig = tracing.plot_traces(results, path=out, model_name=model_name)
@@ -248,7 +250,8 @@ def _trace_edit_parsers(sub, model_help: str):
     t.add_argument("--samples", type=_count, help="noise samples (default: the paper's 10)")
     t.add_argument("--window", type=_count, help="layers restored together for mlp/attn (default: 10)")
     t.add_argument("--noise", type=float, help="fixed noise scale nu (default: 3 sigma of the subjects' token embeddings)")
-    t.set_defaults(run=lambda a: trace_command(a.prompt, a.subject, a.kind, a.model, a.out, a.samples, a.window, a.noise))
+    t.add_argument("--approx", action="store_true", help="first-order estimate of every cell, then the strongest verified exactly (tracing chapter)")
+    t.set_defaults(run=lambda a: trace_command(a.prompt, a.subject, a.kind, a.model, a.out, a.samples, a.window, a.noise, approx=a.approx))
 
     e = sub.add_parser("edit", help="edit one fact with ROME, or a file of facts as one batch",
                        description="Edit one fact with ROME (prints probabilities and generations before/after), or, with --requests, "
