@@ -1145,11 +1145,12 @@ def _trace_approx(self, kinds: Sequence[str] = KINDS, windows: dict | None = Non
                   sample: int = 5, k: int = 10, steps: int = 1, min_rho: float = 0.0, cheap: float = 0.05, seed: int = 0) -> dict:
     "Estimate every cell (`attribution`); score exactly the cheap cells, the top `verify` and `sample` random others: {kind: TraceResult}."
     for name, v, lo in (("verify", verify, 1), ("sample", sample, 0), ("k", k, 1)): check_int(v, name, lo)
-    if not (isinstance(min_rho, (int, float)) and -1 <= min_rho <= 1.01): raise ValueError(f"min_rho must be in [-1, 1], got {min_rho!r}")
+    if isinstance(min_rho, bool) or not isinstance(min_rho, (int, float)) or not math.isfinite(min_rho):
+        raise ValueError(f"min_rho must be a finite number (above 1: always fall back), got {min_rho!r}")
+    if not (isinstance(cheap, (int, float)) and 0 <= cheap <= 1): raise ValueError(f"cheap must be in [0, 1], got {cheap!r}")
     t0, pos, nL = time.perf_counter(), self.positions(tokens), self.layout.n_layers
     windows = {**{k_: 1 if k_ == "hidden" else 10 for k_ in KINDS}, **(windows or {})}
     est = self.attribution(kinds, windows, steps)
-    if not (isinstance(cheap, (int, float)) and 0 <= cheap <= 1): raise ValueError(f"cheap must be in [0, 1], got {cheap!r}")
     T, b = self.input_ids.shape[1], self.span[0]
     picked = {kind: _verified_cells(est[kind], pos, verify, sample, seed, cheap=cheap,
                                     cost=lambda t, l, kind=kind: cell_cost(kind, t, l, T, nL, windows[kind], b)) for kind in kinds}
