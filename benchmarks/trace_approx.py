@@ -26,13 +26,12 @@ RESULTS = Path("experiments/results")
 
 def recall_at(scores, exact, k=10, tol=1e-6):
     "Of the k cells `scores` ranks highest (NaN last), the fraction whose exact score reaches the exact k-th best."
-    import torch
     e, s = exact.flatten(), scores.flatten().nan_to_num(float("-inf"))
     kth = float(e.nan_to_num(float("-inf")).sort(descending=True).values[k - 1])
     return sum(float(e[i]) >= kth - tol for i in s.argsort(descending=True)[:k].tolist()) / k
 
 
-def verified_top(result, k=10):
+def verified_top(result):
     "The approximate result's answer: a grid holding only its verified cells (exact scores), NaN elsewhere."
     import torch
     g = torch.full_like(result.scores, float("nan"))
