@@ -9,6 +9,11 @@
 
     python experiments/aie_known1000.py --data known_1000.json --n 40
     python experiments/aie_known1000.py --data known_1000.json --aggregate-only
+    python experiments/aie_known1000.py --data known_1000.json --n 20 --max-tokens 10 --approx   # approximate-then-verify
+
+With `--approx` every fact is traced by `Tracer.trace_approx` (first-order estimates, the top cells and a random sample
+verified exactly; no severed paths) into `tracing_known1000_approx_traces.jsonl`, its figures are
+`tracing_aie_approx_*.png`, and the summary compares it with the exact traces of the same facts, where there are any.
 """
 import argparse, json, random, time
 from pathlib import Path
@@ -30,7 +35,10 @@ def main():
     ap.add_argument("--out", default=str(RESULTS / "tracing_known1000_traces.jsonl"))
     ap.add_argument("--images", default="nbs/images")
     ap.add_argument("--aggregate-only", action="store_true")
+    ap.add_argument("--approx", action="store_true", help="approximate-then-verify traces (Tracer.trace_approx) instead of exact ones")
     args = ap.parse_args()
+    tag = "_approx" if args.approx else ""
+    if args.approx and args.out == ap.get_default("out"): args.out = str(RESULTS / "tracing_known1000_approx_traces.jsonl")
     torch.set_num_threads(args.threads)
     from rome_nb.core import load_model
     from rome_nb.tracing import (load_known_facts, facts_known_by, noise_scale, Tracer, TraceResult, KINDS, aggregate,
@@ -40,7 +48,7 @@ def main():
 
     facts = load_known_facts(args.data)
     model, tok = load_model(args.model)
-    summary_path = RESULTS / "tracing_known1000_summary.json"
+    summary_path = RESULTS / "tracing_known1000_summary.json"   # the exact run's: also the cache of which facts are known
     prev = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
     correct_path = RESULTS / "tracing_known1000_correct.json"  # the (slow) correctness check, cached
     cached = prev if "n_correct" in prev else json.loads(correct_path.read_text()) if correct_path.is_file() else {}
@@ -77,8 +85,8 @@ def main():
         for i, f in enumerate(todo):
             t0 = time.time()
             tr = Tracer(model, tok, f["prompt"], f["subject"], expect=f["attribute"], noise=nu)
-            res = tr.trace_many(KINDS)
-            sev = severed_paths(model, tok, f["prompt"], f["subject"], tracer=tr)
+            res = tr.trace_approx(KINDS) if args.approx else tr.trace_many(KINDS)
+            sev = {} if args.approx else severed_paths(model, tok, f["prompt"], f["subject"], tracer=tr)
             rec = dict(known_id=f["known_id"], prompt=f["prompt"], subject=f["subject"], attribute=f["attribute"],
                        secs=time.time() - t0, traces={k: r.to_dict() for k, r in res.items()},
                        severed={k: r.to_dict() for k, r in sev.items()})
@@ -93,9 +101,10 @@ def main():
     traces = [{k: TraceResult.from_dict(v) for k, v in r["traces"].items()} for r in recs]
     effects = {k: aggregate([t[k] for t in traces]) for k in KINDS}
     images = Path(args.images)
-    name = "SmolLM2-135M"
-    plot_aie_lines(effects, images / "tracing_aie_lines.png", model_name=name)
-    plot_aie_heatmaps(effects, images / "tracing_aie_heatmap.png", model_name=name)
+    name = "SmolLM2-135M" + (", approximate-then-verify" if args.approx else "")
+    plot_aie_lines(effects, images / f"tracing_aie{tag}_lines.png", model_name=name)
+    plot_aie_heatmaps(effects, images / f"tracing_aie{tag}_heatmap.png", model_name=name)
+    if args.approx: return approx_summary(args, recs, effects, facts, known, nu)
     curves = [severed_curves({k: TraceResult.from_dict(v) for k, v in r["severed"].items()}) for r in recs]
     mean = {k: torch.stack([c[k] for c in curves]).mean(0) for k in curves[0]}
     band = {k: 1.96 * torch.stack([c[k] for c in curves]).std(0, unbiased=False) / len(curves) ** 0.5 for k in curves[0]}
@@ -116,6 +125,33 @@ def main():
     )
     summary_path.write_text(json.dumps(summary, indent=1))
     print(json.dumps({k: v for k, v in summary.items() if k != "known_ids_correct"}, indent=1))
+
+
+def approx_summary(args, recs, effects, facts, known, nu):
+    "The approximate run's summary: its AIE peaks, time per fact, and how its AIE grids differ from the exact run's on the same facts."
+    from rome_nb.tracing import TraceResult, aggregate, KINDS
+    exact_path = RESULTS / "tracing_known1000_traces.jsonl"
+    exact = {d["known_id"]: d for d in map(json.loads, exact_path.read_text().splitlines())} if exact_path.is_file() else {}
+    both = [r for r in recs if r["known_id"] in exact]
+    cmp = {}
+    if both:
+        for k in KINDS:
+            a = aggregate([TraceResult.from_dict(r["traces"][k]) for r in both]).aie
+            e = aggregate([TraceResult.from_dict(exact[r["known_id"]]["traces"][k]) for r in both]).aie
+            cmp[k] = dict(max_abs_diff=float((a - e).abs().max()), peak_exact=float(e.max()),
+                          same_peak=bool(int(a.argmax()) == int(e.argmax())))
+    appr = [{k: r["traces"][k]["approx"] for k in KINDS} for r in recs]
+    summary = dict(data=str(args.data), model=args.model, n_traced=len(recs), traced_ids=[r["known_id"] for r in recs],
+                   max_tokens=args.max_tokens, subset_seed=args.seed, nu=nu, n_correct=len(known),
+                   mean_secs_per_fact=sum(r["secs"] for r in recs) / len(recs),
+                   peaks={k: dict(zip(("bucket", "layer", "aie"), a.peak())) for k, a in effects.items()},
+                   mean_rho={k: sum(a[k]["rho"] for a in appr) / len(appr) for k in KINDS},
+                   mean_recall={k: sum(a[k]["recall"] for a in appr) / len(appr) for k in KINDS},
+                   fell_back={k: sum(bool(a[k].get("fell_back")) for a in appr) for k in KINDS},
+                   n_compared=len(both), vs_exact=cmp,
+                   exact_mean_secs_per_fact=(sum(exact[r["known_id"]]["secs"] for r in both) / len(both)) if both else None)
+    (RESULTS / "tracing_known1000_approx_summary.json").write_text(json.dumps(summary, indent=1))
+    print(json.dumps({k: v for k, v in summary.items() if k != "traced_ids"}, indent=1))
 
 
 if __name__ == "__main__":

@@ -131,7 +131,7 @@ def batch(a):
 
 def sequential(a):
     "`n` edits in batches, one after another, with the collapse monitor and windowed ES/PS/NS on the latest edits."
-    from rome_nb.many_facts import Monitor, batch_hparams_for, sequential_edit
+    from rome_nb.many_facts import Alarm, Monitor, batch_hparams_for, sequential_edit
     model, tok = _setup(a)
     cases, probe = _cases(a), _probe(a)
     pool = [c.request for c in _cases(argparse.Namespace(**{**vars(a), "n": a.pool}), skip=a.n)]  # unrelated: after the edited ones
@@ -145,7 +145,8 @@ def sequential(a):
                                                      **({"key_convention": a.key_convention} if a.method == "rome" else {}))
     name = a.name or f"{a.method}{'_' + a.key_convention if a.method == 'rome' else ''}_b{a.batch_size}"
     mon = Monitor(every=a.every, probe=probe, pool=pool, extra=windowed)
-    run = sequential_edit(model, tok, [c.request for c in cases], a.method, a.batch_size, hp, monitor=mon,
+    alarm = Alarm(max_ppl_ratio=a.stop_ppl_ratio) if a.stop_ppl_ratio else None   # past collapse, more edits tell little
+    run = sequential_edit(model, tok, [c.request for c in cases], a.method, a.batch_size, hp, monitor=mon, alarm=alarm,
                           out=RES / f"seq_{name}", progress=True)
     print(f"{name}: {run.rows[-1]['edits']} edits, stopped: {run.stopped}", flush=True)
 
@@ -187,6 +188,8 @@ def main(argv=None):
     s.add_argument("--every", type=int, default=50); s.add_argument("--pool", type=int, default=50)
     s.add_argument("--key-convention", default="consistent", choices=("consistent", "released"))
     s.add_argument("--name", default=None)
+    s.add_argument("--stop-ppl-ratio", type=float, default=None,
+                   help="stop once the probe perplexity exceeds this multiple of the unedited model's (default: never)")
     a = p.parse_args(argv)
     RES.mkdir(parents=True, exist_ok=True)
     a.fn(a)

@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 from .core import (append_jsonl, atomic_write_text, check_int, generation_entropy, get_layout, greedy, model_name,
                           perplexity, read_jsonl, score_targets)
 from .keys_values import Request, SITES, compute_values, solve_keys, subject_states, template_keys
-from .rome import (PRESETS, ROMEHparams, Edit, EditBase, active_edits, apply_edit, check_fits, edit as edit_rome, edit_templates,
+from .rome import (PRESETS, Hparams, ROMEHparams, Edit, EditBase, active_edits, apply_edit, check_fits, edit as edit_rome, edit_templates,
                           hparams_for, layer_statistics, register_editor, unapply_edit)
 
 # %% auto #0
@@ -30,7 +30,7 @@ METHODS = ("rome", "emmet", "memit", "alphaedit")
 SINGLE_LAYER = ("rome", "emmet")   # edit one layer; their target is the MLP output there
 
 @dataclass(frozen=True)
-class BatchHparams:
+class BatchHparams(Hparams):
     "Settings of a batch edit (defaults: the MEMIT authors' released values for GPT-2 XL, but the layers)."
     method: str
     layers: tuple                        # the edited MLP layers, ascending (ROME and EMMET: one)
@@ -76,17 +76,6 @@ class BatchHparams:
     @property
     def site(self) -> str: return "mlp" if self.method in SINGLE_LAYER else "block"   # where the targets live (chapter 03)
 
-    def replace(self, **changes) -> BatchHparams:
-        "A copy with `changes` applied (unknown names are an error)."
-        names = {f.name for f in dataclasses.fields(self)}
-        bad = sorted(set(changes) - names)
-        if bad: raise ValueError(f"unknown hyper-parameter(s) {bad}; BatchHparams has {sorted(names)}")
-        return dataclasses.replace(self, **changes)
-
-    def to_dict(self) -> dict:  # an option that is off is left out, so that runs saved before it existed still resume
-        d = dataclasses.asdict(self)
-        if not d["early_stop_top"]: del d["early_stop_top"]
-        return d
 
     def rome(self) -> ROMEHparams:
         "The ROME hyper-parameters these settings stand for (method 'rome')."

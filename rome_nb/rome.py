@@ -20,16 +20,30 @@ from .keys_values import (FACT_TOKENS, TEMPLATE_TEXT, Keys, Request, Value, chec
 
 # %% auto #0
 __all__ = ['KEY_CONVENTIONS', 'SMOLLM2_LAYER', 'PRESETS', 'EIFFEL', 'EIFFEL_PARAPHRASES', 'EIFFEL_NEIGHBOURS', 'EDIT_LOG',
-           'EDIT_TENSORS', 'EDITORS', 'ROMEHparams', 'hparams_for', 'rank_one_update', 'EditBase', 'Edit', 'apply_edit',
-           'unapply_edit', 'active_edits', 'forget_edits', 'target_probs', 'layer_statistics', 'edit_templates',
-           'check_fits', 'compute_edit', 'edit', 'edited', 'save_edited', 'load_edited', 'register_editor',
-           'get_editor', 'NoEdit', 'no_edit', 'rome_edit']
+           'EDIT_TENSORS', 'EDITORS', 'Hparams', 'ROMEHparams', 'hparams_for', 'rank_one_update', 'EditBase', 'Edit',
+           'apply_edit', 'unapply_edit', 'active_edits', 'forget_edits', 'target_probs', 'layer_statistics',
+           'edit_templates', 'check_fits', 'compute_edit', 'edit', 'edited', 'save_edited', 'load_edited',
+           'register_editor', 'get_editor', 'NoEdit', 'no_edit', 'rome_edit']
 
 # %% ../nbs/04_rome.ipynb #226f1658
 KEY_CONVENTIONS = ("consistent", "released")
 
+class Hparams:
+    "What every editor's frozen hyper-parameter dataclass shares (ROME's here; the batch editors' in chapter 05)."
+    def replace(self, **changes):
+        "A copy with `changes` applied (unknown names are an error)."
+        names = {f.name for f in dataclasses.fields(self)}
+        bad = sorted(set(changes) - names)
+        if bad: raise ValueError(f"unknown hyper-parameter(s) {bad}; {type(self).__name__} has {sorted(names)}")
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:  # an option that is off is left out, so that runs saved before it existed still resume
+        d = dataclasses.asdict(self)
+        if not d["early_stop_top"]: del d["early_stop_top"]
+        return d
+
 @dataclass(frozen=True)
-class ROMEHparams:
+class ROMEHparams(Hparams):
     "Settings of one ROME edit (defaults: the authors' released hyper-parameters)."
     layer: int                          # the edited MLP layer l*
     clamp_norm_factor: float = 4.0      # |delta| <= clamp_norm_factor * |v0|
@@ -66,17 +80,6 @@ class ROMEHparams:
         object.__setattr__(self, "context_template_length_params",
                            tuple(tuple(int(x) for x in p) for p in self.context_template_length_params))
 
-    def replace(self, **changes) -> ROMEHparams:
-        "A copy with `changes` applied (unknown names are an error)."
-        names = {f.name for f in dataclasses.fields(self)}
-        bad = sorted(set(changes) - names)
-        if bad: raise ValueError(f"unknown hyper-parameter(s) {bad}; ROMEHparams has {sorted(names)}")
-        return dataclasses.replace(self, **changes)
-
-    def to_dict(self) -> dict:  # an option that is off is left out, so that runs saved before it existed still resume
-        d = dataclasses.asdict(self)
-        if not d["early_stop_top"]: del d["early_stop_top"]
-        return d
 
     @classmethod
     def preset(cls, name: str) -> ROMEHparams:

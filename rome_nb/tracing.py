@@ -22,9 +22,10 @@ def _progress(it, on: bool, desc: str):
 __all__ = ['KNOWN_FIELDS', 'KINDS', 'METHODS', 'APPROX_OPTIONS', 'CMAPS', 'TITLES', 'BUCKETS', 'FactNotKnownError',
            'answer_token_ids', 'known_facts_path', 'load_known_facts', 'facts_known_by', 'embedding_std', 'noise_scale',
            'Corruption', 'gaussian_corruption', 'corruption_hook', 'replacement_corruption', 'Patch', 'window_layers',
-           'kind_cells', 'Tracer', 'TraceResult', 'trace', 'trace_all', 'plot_trace', 'plot_traces', 'bucket_rows',
-           'AverageEffect', 'aggregate', 'FactTraces', 'trace_facts', 'average_indirect_effect', 'plot_aie_lines',
-           'plot_aie_heatmaps', 'severed_paths', 'severed_curves', 'plot_severed', 'trace_explorer', 'cell_cost']
+           'kind_cells', 'Tracer', 'TraceResult', 'with_default_windows', 'trace', 'trace_all', 'plot_trace',
+           'plot_traces', 'bucket_rows', 'AverageEffect', 'aggregate', 'FactTraces', 'trace_facts',
+           'average_indirect_effect', 'plot_aie_lines', 'plot_aie_heatmaps', 'severed_paths', 'severed_curves',
+           'plot_severed', 'trace_explorer', 'cell_cost']
 
 # %% ../nbs/01_tracing.ipynb #c96632a1
 class FactNotKnownError(ValueError):
@@ -748,10 +749,14 @@ def _positions(self, tokens=None) -> list[int]:
         raise ValueError(f"token positions {tokens!r} outside the prompt's 0..{self.n_prompt - 1}")
     return pos
 
+def with_default_windows(windows: dict | None = None) -> dict:
+    "The paper's windows (hidden 1, MLP and attention 10) with `windows`' entries in their place."
+    return {**{k: 1 if k == "hidden" else 10 for k in KINDS}, **(windows or {})}
+
 def _trace_many(self, kinds: Sequence[str] = KINDS, windows: dict | None = None, tokens=None, severed: str | None = None) -> dict:
     "Trace several kinds in one batched pass: {kind: TraceResult}."
     pos, nL = self.positions(tokens), self.layout.n_layers
-    windows = {**{k: 1 if k == "hidden" else 10 for k in KINDS}, **(windows or {})}
+    windows = with_default_windows(windows)
     cells, spans = [], {}
     for k in kinds:
         c = kind_cells(k, pos, nL, windows[k], severed)
@@ -1083,7 +1088,7 @@ def _attribution(self, kinds: Sequence[str] = KINDS, windows: dict | None = None
     "First-order estimates of every cell's score (see above): {kind: [tokens, layers]}, from `steps` backward passes."
     check_int(steps, "steps", 1)
     nL, n = self.layout.n_layers, self.n_prompt
-    windows = {**{k: 1 if k == "hidden" else 10 for k in KINDS}, **(windows or {})}
+    windows = with_default_windows(windows)
     grads = None
     for k in range(1, steps + 1):
         g = self.site_gradients(k / steps)
@@ -1149,7 +1154,7 @@ def _trace_approx(self, kinds: Sequence[str] = KINDS, windows: dict | None = Non
         raise ValueError(f"min_rho must be a finite number (above 1: always fall back), got {min_rho!r}")
     if not (isinstance(cheap, (int, float)) and 0 <= cheap <= 1): raise ValueError(f"cheap must be in [0, 1], got {cheap!r}")
     t0, pos, nL = time.perf_counter(), self.positions(tokens), self.layout.n_layers
-    windows = {**{k_: 1 if k_ == "hidden" else 10 for k_ in KINDS}, **(windows or {})}
+    windows = with_default_windows(windows)
     est = self.attribution(kinds, windows, steps)
     T, b = self.input_ids.shape[1], self.span[0]
     picked = {kind: _verified_cells(est[kind], pos, verify, sample, seed, cheap=cheap,
