@@ -9,7 +9,7 @@
 
     python experiments/aie_known1000.py --data known_1000.json --n 40
     python experiments/aie_known1000.py --data known_1000.json --aggregate-only
-    python experiments/aie_known1000.py --data known_1000.json --n 20 --max-tokens 10 --approx   # approximate-then-verify
+    python experiments/aie_known1000.py --data known_1000.json --approx --same-facts   # approximate-then-verify, the same facts
 
 With `--approx` every fact is traced by `Tracer.trace_approx` (first-order estimates, the top cells and a random sample
 verified exactly; no severed paths) into `tracing_known1000_approx_traces.jsonl`, its figures are
@@ -36,6 +36,7 @@ def main():
     ap.add_argument("--images", default="nbs/images")
     ap.add_argument("--aggregate-only", action="store_true")
     ap.add_argument("--approx", action="store_true", help="approximate-then-verify traces (Tracer.trace_approx) instead of exact ones")
+    ap.add_argument("--same-facts", action="store_true", help="with --approx: trace the facts of the exact run's traces, no others")
     args = ap.parse_args()
     tag = "_approx" if args.approx else ""
     if args.approx and args.out == ap.get_default("out"): args.out = str(RESULTS / "tracing_known1000_approx_traces.jsonl")
@@ -68,6 +69,9 @@ def main():
         order = [f for f in order if len(tok(f["prompt"])["input_ids"]) <= args.max_tokens]
         print(f"{len(order)} of the {len(known)} known facts have prompts of at most {args.max_tokens} tokens")
     chosen = order if args.n == 0 else order[:args.n]
+    if args.same_facts:   # the exact run's facts (including any traced before a cap changed its choice)
+        ids = {json.loads(l)["known_id"] for l in (RESULTS / "tracing_known1000_traces.jsonl").read_text().splitlines()}
+        chosen = [f for f in known if f["known_id"] in ids]
     nu = noise_scale(model, tok, [f["subject"] for f in facts])
     print(f"ν = 3σ = {nu:.4f} (σ over the {len(facts)} subjects)")
 
@@ -96,6 +100,7 @@ def main():
                   f"({rec['secs']:.0f}s, {len(tr.tokens)} tokens)", flush=True)
 
     known_ids = {f["known_id"] for f in known}  # every traced fact counts, also ones traced before a cap changed `chosen`
+    if args.same_facts: known_ids = {f["known_id"] for f in chosen}
     recs = [done[k] for k in sorted(done) if k in known_ids]
     if not recs: print("nothing traced yet"); return
     traces = [{k: TraceResult.from_dict(v) for k, v in r["traces"].items()} for r in recs]
