@@ -134,7 +134,7 @@ def main():
 
 def approx_summary(args, recs, effects, facts, known, nu):
     "The approximate run's summary: its AIE peaks, time per fact, and how its AIE grids differ from the exact run's on the same facts."
-    from rome_nb.tracing import TraceResult, aggregate, KINDS
+    from rome_nb.tracing import TraceResult, aggregate, KINDS, BUCKETS
     exact_path = RESULTS / "tracing_known1000_traces.jsonl"
     exact = {d["known_id"]: d for d in map(json.loads, exact_path.read_text().splitlines())} if exact_path.is_file() else {}
     both = [r for r in recs if r["known_id"] in exact]
@@ -150,6 +150,8 @@ def approx_summary(args, recs, effects, facts, known, nu):
                    max_tokens=args.max_tokens, subset_seed=args.seed, nu=nu, n_correct=len(known),
                    mean_secs_per_fact=sum(r["secs"] for r in recs) / len(recs),
                    peaks={k: dict(zip(("bucket", "layer", "aie"), a.peak())) for k, a in effects.items()},
+                   peaks_by_bucket={k: {BUCKETS[i]: dict(zip(("bucket", "layer", "aie"), a.peak(i))) for i in range(6)}
+                                    for k, a in effects.items()},
                    mean_rho={k: sum(a[k]["rho"] for a in appr) / len(appr) for k in KINDS},
                    mean_recall={k: sum(a[k]["recall"] for a in appr) / len(appr) for k in KINDS},
                    fell_back={k: sum(bool(a[k].get("fell_back")) for a in appr) for k in KINDS},
