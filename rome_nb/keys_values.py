@@ -395,17 +395,18 @@ class Replay:
                                  position_ids=b.position_ids[:, :self.split], use_cache=True,
                                  **({"logits_to_keep": 1} if _accepts(self.model, "logits_to_keep") else {}))
                 self.prefix = self.lay.output_cache(out)
-        with recording_blocks(self.model, self.layer) as rec: self._last_hidden(self.split, self.prefix, self.hooks)
-        self.recorded = rec
+        if self.layer > 0:   # blocks below the edited layer never see delta; the pass stops after the last of them
+            with recording_blocks(self.model, self.layer) as rec: self._last_hidden(self.split, self.prefix, self.hooks, upto=self.layer - 1)
+            self.recorded = rec
 
-    def _last_hidden(self, lo: int, past=None, hooks=()) -> torch.Tensor:
-        "The last block's output [rows, columns >= lo, width] with `hooks` active; the pass stops there."
+    def _last_hidden(self, lo: int, past=None, hooks=(), upto: int = -1) -> torch.Tensor:
+        "Block `upto`'s output (default: the last block's) [rows, columns >= lo, width] with `hooks` active; the pass stops there."
         got = {}
         def grab(t):
             got["h"] = t
             raise _Captured
         try:
-            with hooked(*hooks, Hook(self.lay.blocks[-1], grab)): self.model(**self._inputs(lo, past))
+            with hooked(*hooks, Hook(self.lay.blocks[upto], grab)): self.model(**self._inputs(lo, past))
         except _Captured: pass
         return self.lay.as_btd(got["h"], batch=self.batch.input_ids.shape[0])
 
@@ -447,6 +448,13 @@ def _objective(objective):
     obj = OBJECTIVES[objective] if isinstance(objective, str) and objective in OBJECTIVES else objective
     if not callable(obj): raise ValueError(f"objective {objective!r} unknown; choose from {list(OBJECTIVES)} or pass a function")
     return obj
+
+def _by_suffix(tok, requests, fact_token: str) -> list:
+    "Fact indices ordered by how many columns their rows have from the subject token on: chunks of similar facts pad less."
+    def cols(r):
+        text = r.text
+        return len(tok(text)["input_ids"]) - _lookup(subject_span(tok, text, r.subject), fact_token) + len(tok(r.target_new, add_special_tokens=False)["input_ids"])
+    return sorted(range(len(requests)), key=lambda f: cols(requests[f]))   # stable: equal lengths keep their order
 
 def _chunks(rows_per_fact: int, facts: list, max_rows: int) -> list:
     "`facts` cut into consecutive groups of at most `max_rows` rows (at least one fact each)."
@@ -491,7 +499,7 @@ def compute_values(model, tok, requests, layer: int, templates: Sequence[str] | 
     hist, state = [[] for _ in rs], dict(v0={}, kl={})
     make = lambda fs: (fs, Replay(model, value_batch(tok, [rs[f] for f in fs], templates, kl_prompts, fact_token), layer,
                                   hooks=hooks, fast=fast, reuse_prefix=reuse_prefix, site=site))
-    runs = [make(fs) for fs in _chunks(per_fact, list(range(len(rs))), max_rows)]
+    runs = [make(fs) for fs in _chunks(per_fact, _by_suffix(tok, rs, fact_token), max_rows)]
     for it in tqdm(range(steps), disable=not progress, desc="values", leave=False):
         opt.zero_grad()
         for fs, run in runs:
