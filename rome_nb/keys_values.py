@@ -344,7 +344,7 @@ def _accepts(model, name: str) -> bool:
     return name in inspect.signature(model.forward).parameters
 
 class _Captured(Exception):
-    "Raised once the last block's output has been read: the final norm and head run only where the loss needs them."
+    "Raised once the wanted block's output has been read: nothing above it runs (the final norm and head run only where the loss needs them)."
 
 SITES = ("mlp", "block")  # where delta is added: the MLP's output (ROME's v*) or the block's output (MEMIT's z, the residual stream)
 
@@ -452,8 +452,8 @@ def _objective(objective):
 def _by_suffix(tok, requests, fact_token: str) -> list:
     "Fact indices ordered by how many columns their rows have from the subject token on: chunks of similar facts pad less."
     def cols(r):
-        text = r.text
-        return len(tok(text)["input_ids"]) - _lookup(subject_span(tok, text, r.subject), fact_token) + len(tok(r.target_new, add_special_tokens=False)["input_ids"])
+        after = len(tok(r.text)["input_ids"]) - _lookup(subject_span(tok, r.text, r.subject), fact_token)
+        return after + len(tok(r.target_new, add_special_tokens=False)["input_ids"])
     return sorted(range(len(requests)), key=lambda f: cols(requests[f]))   # stable: equal lengths keep their order
 
 def _chunks(rows_per_fact: int, facts: list, max_rows: int) -> list:
