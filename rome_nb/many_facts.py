@@ -517,11 +517,10 @@ def sequential_edit(model, tok, requests, method: str = "rome", batch_size: int 
     if not rs: raise ValueError("no requests to edit: pass a non-empty list")
     batches = [rs[i:i + bs] for i in range(0, len(rs), bs)]
     mon, lay = monitor or Monitor(), get_layout(model)
-    w0 = {l: lay.weight(l).detach().clone() for l in hp.layers}
+    w0 = {l: lay.weight(l).detach().clone() for l in hp.layers}   # the run's start: read before `_resume` re-applies saved updates
     config, path = _run_config(model, method, hp, bs, rs), Path(out) if out is not None else None
     rows, edits = _resume(path, config, model, method, batches, hp) if path else ([], [])
-    if rows: w0 = {l: w0[l] - sum(e.delta(l) for e in edits if l in e.layers) for l in hp.layers}  # back to the run's start
-    else:
+    if not rows:
         rows = [dict(batch=-1, edits=0, config=config, **mon.measure(model, tok, []))]
         if path: path.mkdir(parents=True, exist_ok=True); append_jsonl(path / "rows.jsonl", rows[0])
     ppl0, stopped = rows[0]["ppl"], next((r["alarm"] for r in rows if r.get("alarm")), None)
