@@ -38,6 +38,7 @@ def main():
     ap.add_argument("--approx", action="store_true", help="approximate-then-verify traces (Tracer.trace_approx) instead of exact ones")
     ap.add_argument("--same-facts", action="store_true", help="with --approx: trace the facts of the exact run's traces, no others")
     args = ap.parse_args()
+    if args.same_facts and not args.approx: ap.error("--same-facts goes with --approx (the exact run chooses its own facts)")
     tag = "_approx" if args.approx else ""
     if args.approx and args.out == ap.get_default("out"): args.out = str(RESULTS / "tracing_known1000_approx_traces.jsonl")
     torch.set_num_threads(args.threads)
@@ -109,7 +110,7 @@ def main():
     name = "SmolLM2-135M" + (", approximate-then-verify" if args.approx else "")
     plot_aie_lines(effects, images / f"tracing_aie{tag}_lines.png", model_name=name)
     plot_aie_heatmaps(effects, images / f"tracing_aie{tag}_heatmap.png", model_name=name)
-    if args.approx: return approx_summary(args, recs, effects, facts, known, nu)
+    if args.approx: return approx_summary(args, recs, effects, known, nu)
     curves = [severed_curves({k: TraceResult.from_dict(v) for k, v in r["severed"].items()}) for r in recs]
     mean = {k: torch.stack([c[k] for c in curves]).mean(0) for k in curves[0]}
     band = {k: 1.96 * torch.stack([c[k] for c in curves]).std(0, unbiased=False) / len(curves) ** 0.5 for k in curves[0]}
@@ -123,8 +124,7 @@ def main():
         max_tokens=args.max_tokens, subset_seed=args.seed, nu=nu, samples=10, window=10, model=args.model,
         mean_high=effects["hidden"].high, mean_low=effects["hidden"].low, total_effect=effects["hidden"].total_effect,
         mean_secs_per_fact=sum(r["secs"] for r in recs) / len(recs),
-        peaks={k: dict(zip(("bucket", "layer", "aie"), a.peak())) for k, a in effects.items()},
-        peaks_by_bucket={k: {BUCKETS[i]: dict(zip(("bucket", "layer", "aie"), a.peak(i))) for i in range(6)} for k, a in effects.items()},
+        **peaks(effects),
         severed_max={k: dict(layer=int(v.argmax()), effect=float(v.max())) for k, v in mean.items()},
         severed_mean_over_layers={k: float(v.mean()) for k, v in mean.items()},
     )
@@ -132,9 +132,17 @@ def main():
     print(json.dumps({k: v for k, v in summary.items() if k != "known_ids_correct"}, indent=1))
 
 
-def approx_summary(args, recs, effects, facts, known, nu):
+def peaks(effects: dict) -> dict:
+    "Each kind's AIE peak overall and per bucket, as the summaries store them."
+    from rome_nb.tracing import BUCKETS
+    cell = lambda p: dict(zip(("bucket", "layer", "aie"), p))
+    return dict(peaks={k: cell(a.peak()) for k, a in effects.items()},
+                peaks_by_bucket={k: {BUCKETS[i]: cell(a.peak(i)) for i in range(6)} for k, a in effects.items()})
+
+
+def approx_summary(args, recs, effects, known, nu):
     "The approximate run's summary: its AIE peaks, time per fact, and how its AIE grids differ from the exact run's on the same facts."
-    from rome_nb.tracing import TraceResult, aggregate, KINDS, BUCKETS
+    from rome_nb.tracing import TraceResult, aggregate, KINDS
     exact_path = RESULTS / "tracing_known1000_traces.jsonl"
     exact = {d["known_id"]: d for d in map(json.loads, exact_path.read_text().splitlines())} if exact_path.is_file() else {}
     both = [r for r in recs if r["known_id"] in exact]
@@ -149,9 +157,7 @@ def approx_summary(args, recs, effects, facts, known, nu):
     summary = dict(data=str(args.data), model=args.model, n_traced=len(recs), traced_ids=[r["known_id"] for r in recs],
                    max_tokens=args.max_tokens, subset_seed=args.seed, nu=nu, n_correct=len(known),
                    mean_secs_per_fact=sum(r["secs"] for r in recs) / len(recs),
-                   peaks={k: dict(zip(("bucket", "layer", "aie"), a.peak())) for k, a in effects.items()},
-                   peaks_by_bucket={k: {BUCKETS[i]: dict(zip(("bucket", "layer", "aie"), a.peak(i))) for i in range(6)}
-                                    for k, a in effects.items()},
+                   **peaks(effects),
                    mean_rho={k: sum(a[k]["rho"] for a in appr) / len(appr) for k in KINDS},
                    mean_recall={k: sum(a[k]["recall"] for a in appr) / len(appr) for k in KINDS},
                    fell_back={k: sum(bool(a[k].get("fell_back")) for a in appr) for k in KINDS},
