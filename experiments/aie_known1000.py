@@ -10,15 +10,19 @@
     python experiments/aie_known1000.py --data known_1000.json --n 40
     python experiments/aie_known1000.py --data known_1000.json --aggregate-only
     python experiments/aie_known1000.py --data known_1000.json --approx --same-facts   # approximate-then-verify, the same facts
+    python experiments/aie_known1000.py --data known_1000.json --model gemma3-270m --n 20    # the second real model
 
 With `--approx` every fact is traced by `Tracer.trace_approx` (first-order estimates, the top cells and a random sample
 verified exactly; no severed paths) into `tracing_known1000_approx_traces.jsonl`, its figures are
 `tracing_aie_approx_*.png`, and the summary compares it with the exact traces of the same facts, where there are any.
+Another model's files carry its name (`tracing_known1000_gemma3-270m_summary.json`, `tracing_aie_gemma3-270m_lines.png`).
 """
 import argparse, json, random, time
 from pathlib import Path
 
 import torch
+
+from _models import DEFAULT_MODEL, stem, title
 
 RESULTS = Path("experiments/results")
 
@@ -26,13 +30,13 @@ RESULTS = Path("experiments/results")
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", required=True, help="the authors' known_1000.json (see experiments/results/README.md)")
-    ap.add_argument("--model", default="smollm2-135m")
+    ap.add_argument("--model", default=DEFAULT_MODEL, help="an embedded model: smollm2-135m or gemma3-270m")
     ap.add_argument("--n", type=int, default=40, help="facts to trace (0: all the model knows)")
     ap.add_argument("--seed", type=int, default=0, help="shuffle seed for choosing the subset")
     ap.add_argument("--max-tokens", type=int, default=0,
                     help="skip facts whose prompt is longer than this many tokens (0: no cap; tracing costs ~ tokens²)")
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--out", default=str(RESULTS / "tracing_known1000_traces.jsonl"))
+    ap.add_argument("--out", default=None, help="traces JSONL (default: experiments/results/tracing_known1000[_MODEL][_approx]_traces.jsonl)")
     ap.add_argument("--images", default="nbs/images")
     ap.add_argument("--aggregate-only", action="store_true")
     ap.add_argument("--approx", action="store_true", help="approximate-then-verify traces (Tracer.trace_approx) instead of exact ones")
@@ -40,7 +44,8 @@ def main():
     args = ap.parse_args()
     if args.same_facts and not args.approx: ap.error("--same-facts goes with --approx (the exact run chooses its own facts)")
     tag = "_approx" if args.approx else ""
-    if args.approx and args.out == ap.get_default("out"): args.out = str(RESULTS / "tracing_known1000_approx_traces.jsonl")
+    base = stem(args.model, "tracing_known1000")
+    args.out = args.out or str(RESULTS / f"{base}{tag}_traces.jsonl")
     torch.set_num_threads(args.threads)
     from rome_nb.core import load_model
     from rome_nb.tracing import (load_known_facts, facts_known_by, noise_scale, Tracer, TraceResult, KINDS, aggregate,
@@ -50,9 +55,9 @@ def main():
 
     facts = load_known_facts(args.data)
     model, tok = load_model(args.model)
-    summary_path = RESULTS / "tracing_known1000_summary.json"   # the exact run's: also the cache of which facts are known
+    summary_path = RESULTS / f"{base}_summary.json"   # the exact run's: also the cache of which facts are known
     prev = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
-    correct_path = RESULTS / "tracing_known1000_correct.json"  # the (slow) correctness check, cached
+    correct_path = RESULTS / f"{base}_correct.json"  # the (slow) correctness check, cached
     cached = prev if "n_correct" in prev else json.loads(correct_path.read_text()) if correct_path.is_file() else {}
     if cached.get("n_facts_file") == len(facts) and cached.get("model") == args.model:
         known_ids = set(cached["known_ids_correct"])
@@ -71,7 +76,7 @@ def main():
         print(f"{len(order)} of the {len(known)} known facts have prompts of at most {args.max_tokens} tokens")
     chosen = order if args.n == 0 else order[:args.n]
     if args.same_facts:   # the exact run's facts (including any traced before a cap changed its choice)
-        ids = {json.loads(l)["known_id"] for l in (RESULTS / "tracing_known1000_traces.jsonl").read_text().splitlines()}
+        ids = {json.loads(l)["known_id"] for l in (RESULTS / f"{base}_traces.jsonl").read_text().splitlines()}
         chosen = [f for f in known if f["known_id"] in ids]
     nu = noise_scale(model, tok, [f["subject"] for f in facts])
     print(f"ν = 3σ = {nu:.4f} (σ over the {len(facts)} subjects)")
@@ -107,17 +112,18 @@ def main():
     traces = [{k: TraceResult.from_dict(v) for k, v in r["traces"].items()} for r in recs]
     effects = {k: aggregate([t[k] for t in traces]) for k in KINDS}
     images = Path(args.images)
-    name = "SmolLM2-135M" + (", approximate-then-verify" if args.approx else "")
-    plot_aie_lines(effects, images / f"tracing_aie{tag}_lines.png", model_name=name)
-    plot_aie_heatmaps(effects, images / f"tracing_aie{tag}_heatmap.png", model_name=name)
-    if args.approx: return approx_summary(args, recs, effects, known, nu)
+    name = title(args.model) + (", approximate-then-verify" if args.approx else "")
+    img = stem(args.model, "tracing_aie") + tag
+    plot_aie_lines(effects, images / f"{img}_lines.png", model_name=name)
+    plot_aie_heatmaps(effects, images / f"{img}_heatmap.png", model_name=name)
+    if args.approx: return approx_summary(args, base, recs, effects, known, nu)
     curves = [severed_curves({k: TraceResult.from_dict(v) for k, v in r["severed"].items()}) for r in recs]
     mean = {k: torch.stack([c[k] for c in curves]).mean(0) for k in curves[0]}
     band = {k: 1.96 * torch.stack([c[k] for c in curves]).std(0, unbiased=False) / len(curves) ** 0.5 for k in curves[0]}
-    plot_severed(mean, band=band, path=images / "tracing_severed.png",
-                 title=f"Average effect of the last subject token's state, later MLP or Attn severed (n = {len(curves)})")
+    plot_severed(mean, band=band, path=images / f"{stem(args.model, 'tracing_severed')}.png",
+                 title=f"{title(args.model)}: average effect of the last subject token's state, later MLP or Attn severed (n = {len(curves)})")
     for k, a in effects.items():
-        a.to_frame().to_csv(RESULTS / f"tracing_known1000_aie_{k}.csv", index=False)
+        a.to_frame().to_csv(RESULTS / f"{base}_aie_{k}.csv", index=False)
     summary = dict(
         data=str(args.data), n_facts_file=len(facts), n_correct=len(known), known_ids_correct=[f["known_id"] for f in known],
         n_traced=len(recs), traced_ids=[r["known_id"] for r in recs], prompt_tokens=[len(r["traces"]["hidden"]["tokens"]) for r in recs],
@@ -140,10 +146,10 @@ def peaks(effects: dict) -> dict:
                 peaks_by_bucket={k: {BUCKETS[i]: cell(a.peak(i)) for i in range(6)} for k, a in effects.items()})
 
 
-def approx_summary(args, recs, effects, known, nu):
+def approx_summary(args, base, recs, effects, known, nu):
     "The approximate run's summary: its AIE peaks, time per fact, and how its AIE grids differ from the exact run's on the same facts."
     from rome_nb.tracing import TraceResult, aggregate, KINDS
-    exact_path = RESULTS / "tracing_known1000_traces.jsonl"
+    exact_path = RESULTS / f"{base}_traces.jsonl"
     exact = {d["known_id"]: d for d in map(json.loads, exact_path.read_text().splitlines())} if exact_path.is_file() else {}
     both = [r for r in recs if r["known_id"] in exact]
     cmp = {}
@@ -163,7 +169,7 @@ def approx_summary(args, recs, effects, known, nu):
                    fell_back={k: sum(bool(a[k].get("fell_back")) for a in appr) for k in KINDS},
                    n_compared=len(both), vs_exact=cmp,
                    exact_mean_secs_per_fact=(sum(exact[r["known_id"]]["secs"] for r in both) / len(both)) if both else None)
-    (RESULTS / "tracing_known1000_approx_summary.json").write_text(json.dumps(summary, indent=1))
+    (RESULTS / f"{base}_approx_summary.json").write_text(json.dumps(summary, indent=1))
     print(json.dumps({k: v for k, v in summary.items() if k != "traced_ids"}, indent=1))
 
 

