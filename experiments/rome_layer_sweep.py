@@ -4,7 +4,7 @@ Run (resumable: rows already in --out are skipped), then summarise into a CSV an
 
     python experiments/rome_layer_sweep.py run --data counterfact_reduced_train.json -n 50 --layers 0,2,4,6,8,10,12,16,20,24,28
     python experiments/rome_layer_sweep.py summary
-    python experiments/rome_layer_sweep.py run --model gemma3-270m --data counterfact_reduced_train.json -n 50 --layers 0,2,4,6,8,10,12,14,16
+    python experiments/rome_layer_sweep.py run --model gemma3-270m --data counterfact_reduced_train.json -n 50 --layers 4,6,2,8,10,0,12,14,16
     python experiments/rome_layer_sweep.py summary --model gemma3-270m --chosen ...   # rome_layer_sweep_gemma3-270m.{jsonl,csv,png}
 
 Per CounterFact case (reduced schema: prompt, subject, target_new, ground_truth, rephrase_prompt, locality_prompt,
@@ -163,7 +163,8 @@ def main(argv=None):
     if a.cmd == "summary":
         smol = a.model == DEFAULT_MODEL
         a.csv = a.csv or str(RESULTS / f"{base}.csv"); a.fig = a.fig or str(ROOT / "nbs" / "images" / f"{base}.png")
-        a.chosen = a.chosen if a.chosen is not None else 4 if smol else None
+        from rome_nb.rome import SMOLLM2_LAYER
+        a.chosen = a.chosen if a.chosen is not None else SMOLLM2_LAYER if smol else None   # other models: no preset yet
         a.n_layers = a.n_layers or (30 if smol else None)
     run(a) if a.cmd == "run" else summary(a)
 
