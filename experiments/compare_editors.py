@@ -1,9 +1,10 @@
-"""Compare editing methods (ROME, FT, FT-L, unedited) on CounterFact and zsRE with the embedded model, on CPU.
+"""Compare editing methods (ROME, FT, FT-L, unedited) on CounterFact and zsRE with the embedded model (or `--model`), on CPU.
 
 Reproduces the comparison in nbs/07_evaluation.ipynb:
 
     python experiments/compare_editors.py                      # 200 CounterFact + 100 zsRE cases, all four methods
     python experiments/compare_editors.py --sweep-ftl           # FT-L's bound on 10 held-out CounterFact cases
+    python experiments/compare_editors.py --model gemma3-270m --datasets counterfact   # files eval_counterfact_gemma3-270m*
     python experiments/compare_editors.py --harder --datasets counterfact --n-counterfact 500 --offset 2000 \
         --methods none,ft,ft-l,rome,memit,emmet,alphaedit --probe ../shared/data/probe/ME-PPL_1k.json --probe-n 30
                           # + NS+/NM+, NKL/NKL+, free-generation ES/PS, perplexity ratio: eval_counterfact_harder/
@@ -21,13 +22,16 @@ import torch
 
 from rome_nb.core import load_model, load_probe
 from rome_nb.evaluation import evaluate, load_cases, compare, format_comparison, format_summary, plot_comparison
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _models import DEFAULT_MODEL, stem, title as model_title
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(model, tok, dataset: str, cases, methods, out: Path, n: int, hparams: dict, harder: dict | None = None):
+def run(model, tok, dataset: str, cases, methods, out: Path, n: int, hparams: dict, harder: dict | None = None,
+        model_name: str = DEFAULT_MODEL):
     "Each method on the same `n` cases; `harder`: evaluate's harder-check settings (None: the paper's metrics only)."
-    name = f"eval_{dataset}" + ("_harder" if harder else "")
+    name = stem(model_name, f"eval_{dataset}" + ("_harder" if harder else ""))
     extra = harder or dict(harder=False, free_generation=False)
     for m in methods:
         t0 = time.time()
@@ -37,8 +41,8 @@ def run(model, tok, dataset: str, cases, methods, out: Path, n: int, hparams: di
     table.to_csv(out / f"{name}.csv")
     (out / f"{name}.md").write_text(format_comparison(table) + "\n")
     print(format_comparison(table), flush=True)
-    title = {"counterfact": f"CounterFact (reduced), {n} cases, SmolLM2-135M",
-             "zsre": f"zsRE, {n} cases, SmolLM2-135M"}[dataset]
+    title = {"counterfact": f"CounterFact (reduced), {n} cases, {model_title(model_name)}",
+             "zsre": f"zsRE, {n} cases, {model_title(model_name)}"}[dataset]
     plot_comparison(table, title, ROOT / "nbs" / "images" / f"{name}.png")
     return table
 
@@ -63,6 +67,7 @@ def sweep_ftl(model, tok, cases, out: Path, scales=(3e-3, 1e-2, 3e-2, 1e-1, 3e-1
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", default=DEFAULT_MODEL, help="a model load_model knows (file names carry it unless it is the default)")
     p.add_argument("--counterfact", type=Path, help="CounterFact file, either schema (see experiments/results/README.md)")
     p.add_argument("--zsre", type=Path, help="zsRE file in the authors' schema")
     p.add_argument("--n-counterfact", type=int, default=200)
@@ -79,17 +84,18 @@ def main(argv=None):
     p.add_argument("--probe-n", type=int, default=None, help="use only the first sentences of the probe")
     a = p.parse_args(argv)
     torch.set_num_threads(a.threads)
-    model, tok = load_model()
+    model, tok = load_model(a.model)
     a.out.mkdir(parents=True, exist_ok=True)
     if a.sweep_ftl:
+        if a.model != DEFAULT_MODEL: p.error("--sweep-ftl writes the default model's files; run it without --model")
         sweep_ftl(model, tok, load_cases(a.counterfact)[a.n_counterfact:a.n_counterfact + a.n_sweep], a.out)
         return
     methods = a.methods.split(",")
     harder = dict(harder=True, free_generation=True, probe=load_probe(a.probe)[:a.probe_n]) if a.harder else None
     if "counterfact" in a.datasets:
-        run(model, tok, "counterfact", load_cases(a.counterfact)[a.offset:], methods, a.out, a.n_counterfact, {}, harder)
+        run(model, tok, "counterfact", load_cases(a.counterfact)[a.offset:], methods, a.out, a.n_counterfact, {}, harder, a.model)
     if "zsre" in a.datasets:
-        run(model, tok, "zsre", load_cases(a.zsre)[a.offset:], methods, a.out, a.n_zsre, {}, harder)
+        run(model, tok, "zsre", load_cases(a.zsre)[a.offset:], methods, a.out, a.n_zsre, {}, harder, a.model)
 
 
 if __name__ == "__main__":

@@ -16,11 +16,17 @@ at the last subject token over the traced facts).
 
     HF_HUB_OFFLINE=1 OMP_NUM_THREADS=1 nice -n 10 python experiments/localize_vs_edit.py -n 104 --layers 0-28:4,6 --no-peak
     python experiments/localize_vs_edit.py --summary-only
+
+Another model: `--model gemma3-270m` (its run goes to `loc_run_gemma3-270m/`, its figures to `nbs/images/loc_gemma3-270m_*`;
+ROME uses that model's preset with the same light settings).
 """
-import argparse, json, time
+import argparse, json, sys, time
 from pathlib import Path
 
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _models import DEFAULT_MODEL, stem
 
 RESULTS = Path("experiments/results")
 ROME_LIGHT = {"context_template_length_params": [[5, 2]], "mom2_n_tokens": 20_000}
@@ -28,6 +34,7 @@ ROME_LIGHT = {"context_template_length_params": [[5, 2]], "mom2_n_tokens": 20_00
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model", default=DEFAULT_MODEL, help="a model load_model knows")
     ap.add_argument("--data", required=True, help="a CounterFact file, either schema (see experiments/results/README.md)")
     ap.add_argument("-n", type=int, default=100, help="correctly predicted records to use")
     ap.add_argument("--start", type=int, default=0, help="first record to consider")
@@ -39,10 +46,12 @@ def main():
     ap.add_argument("--trace-samples", type=int, default=10)
     ap.add_argument("--full-rome", action="store_true", help="ROME with its 20 default context templates")
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--out", default=str(RESULTS / "loc_run"))
+    ap.add_argument("--out", default=None, help="the run's folder (default: experiments/results/loc_run, + _MODEL for another model)")
     ap.add_argument("--images", default="nbs/images")
     ap.add_argument("--summary-only", action="store_true")
     args = ap.parse_args()
+    args.out = args.out or str(RESULTS / stem(args.model, "loc_run"))
+    prefix = stem(args.model, "loc") + "_"   # the default model's figures keep their names
     torch.set_num_threads(args.threads)
     import matplotlib
     matplotlib.use("Agg")
@@ -55,13 +64,13 @@ def main():
         localize_vs_edit_command(args.data, n=args.n, layers=args.layers, editors=args.editors, problems=args.problems,
                                  out=args.out, start=args.start, noise_samples=args.noise_samples,
                                  trace_samples=args.trace_samples, add_peak=not args.no_peak, hparams=hp,
-                                 images=args.images)
+                                 images=None, model_name=args.model)
         wall = time.time() - t0
         print(f"wall time of this invocation: {wall:.0f} s")
         with open(Path(args.out) / "invocations.jsonl", "a") as f:
             f.write(json.dumps({"argv": vars(args), "started": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t0)),
                                 "wall_s": round(wall, 1)}) + "\n")
-    s = summarize_localization(args.out, images=args.images)
+    s = summarize_localization(args.out, images=args.images, prefix=prefix)
     print(s.table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     print(json.dumps(s.timing, indent=1))
 

@@ -5,7 +5,7 @@ Run (resumable: rows already in --out are skipped), then summarise into a CSV an
     python experiments/rome_layer_sweep.py run --data counterfact_reduced_train.json -n 50 --layers 0,2,4,6,8,10,12,16,20,24,28
     python experiments/rome_layer_sweep.py summary
     python experiments/rome_layer_sweep.py run --model gemma3-270m --data counterfact_reduced_train.json -n 50 --layers 4,6,2,8,10,0,12,14,16
-    python experiments/rome_layer_sweep.py summary --model gemma3-270m --chosen ...   # rome_layer_sweep_gemma3-270m.{jsonl,csv,png}
+    python experiments/rome_layer_sweep.py summary --model gemma3-270m   # rome_layer_sweep_gemma3-270m.{jsonl,csv,png}
 
 Per CounterFact case (reduced schema: prompt, subject, target_new, ground_truth, rephrase_prompt, locality_prompt,
 locality_ground_truth) and layer: apply the ROME edit (preset hyper-parameters, `layer` overridden), score, undo.
@@ -155,17 +155,18 @@ def main(argv=None):
         p.add_argument("--model", default=DEFAULT_MODEL, help="an embedded model: smollm2-135m or gemma3-270m")
         p.add_argument("--out", default=None, help="rows (default: experiments/results/rome_layer_sweep[_MODEL].jsonl)")
     s.add_argument("--csv", default=None); s.add_argument("--fig", default=None)
-    s.add_argument("--chosen", type=int, default=None, help="layer to mark as the preset's (SmolLM2: rome_nb.rome.SMOLLM2_LAYER)")
-    s.add_argument("--n-layers", type=int, default=None, help="the model's layer count, for the axis label (SmolLM2: 30)")
+    s.add_argument("--chosen", type=int, default=None, help="layer to mark as the preset's (default: the model's ROME preset, if it has one)")
+    s.add_argument("--n-layers", type=int, default=None, help="the model's layer count, for the axis label (default: read from the loaded model)")
     a = ap.parse_args(argv)
     base = stem(a.model, "rome_layer_sweep")
     a.out = a.out or str(RESULTS / f"{base}.jsonl")
     if a.cmd == "summary":
-        smol = a.model == DEFAULT_MODEL
         a.csv = a.csv or str(RESULTS / f"{base}.csv"); a.fig = a.fig or str(ROOT / "nbs" / "images" / f"{base}.png")
-        from rome_nb.rome import SMOLLM2_LAYER
-        a.chosen = a.chosen if a.chosen is not None else SMOLLM2_LAYER if smol else None   # other models: no preset yet
-        a.n_layers = a.n_layers or (30 if smol else None)
+        from rome_nb.rome import PRESETS
+        if a.chosen is None and a.model in PRESETS: a.chosen = PRESETS[a.model].layer   # mark the model's preset
+        if a.n_layers is None:
+            from rome_nb.core import get_layout, load_model
+            a.n_layers = get_layout(load_model(a.model)[0]).n_layers
     run(a) if a.cmd == "run" else summary(a)
 
 

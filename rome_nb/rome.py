@@ -19,11 +19,11 @@ from .keys_values import (FACT_TOKENS, TEMPLATE_TEXT, Keys, Request, Value, chec
                                  compute_value, context_templates, fill, left_vector)
 
 # %% auto #0
-__all__ = ['KEY_CONVENTIONS', 'SMOLLM2_LAYER', 'PRESETS', 'EIFFEL', 'EIFFEL_PARAPHRASES', 'EIFFEL_NEIGHBOURS', 'EDIT_LOG',
-           'EDIT_TENSORS', 'EDITORS', 'Hparams', 'ROMEHparams', 'hparams_for', 'rank_one_update', 'EditBase', 'Edit',
-           'apply_edit', 'unapply_edit', 'active_edits', 'forget_edits', 'target_probs', 'layer_statistics',
-           'edit_templates', 'check_fits', 'compute_edit', 'edit', 'edited', 'save_edited', 'load_edited',
-           'register_editor', 'get_editor', 'NoEdit', 'no_edit', 'rome_edit']
+__all__ = ['KEY_CONVENTIONS', 'SMOLLM2_LAYER', 'GEMMA3_270M_LAYER', 'PRESETS', 'EIFFEL', 'EIFFEL_PARAPHRASES',
+           'EIFFEL_NEIGHBOURS', 'EDIT_LOG', 'EDIT_TENSORS', 'EDITORS', 'Hparams', 'ROMEHparams', 'hparams_for',
+           'rank_one_update', 'EditBase', 'Edit', 'apply_edit', 'unapply_edit', 'active_edits', 'forget_edits',
+           'target_probs', 'layer_statistics', 'edit_templates', 'check_fits', 'compute_edit', 'edit', 'edited',
+           'save_edited', 'load_edited', 'register_editor', 'get_editor', 'NoEdit', 'no_edit', 'rome_edit']
 
 # %% ../nbs/04_rome.ipynb #226f1658
 KEY_CONVENTIONS = ("consistent", "released")
@@ -88,6 +88,7 @@ class ROMEHparams(Hparams):
         return PRESETS[name]
 
 SMOLLM2_LAYER = 4  # chosen by the layer sweep at the end of this chapter
+GEMMA3_270M_LAYER = 0  # chosen by the same rule on Gemma 3 270M's sweep (same section)
 
 PRESETS = {
     "gpt2-medium": ROMEHparams(layer=8, clamp_norm_factor=3.0),
@@ -95,6 +96,7 @@ PRESETS = {
     "gpt2-xl": ROMEHparams(layer=17, clamp_norm_factor=4.0),
     "gpt-j-6b": ROMEHparams(layer=5, clamp_norm_factor=4.0),
     "smollm2-135m": ROMEHparams(layer=SMOLLM2_LAYER, clamp_norm_factor=4.0),  # layer from the sweep below
+    "gemma3-270m": ROMEHparams(layer=GEMMA3_270M_LAYER, clamp_norm_factor=4.0),
 }
 
 def hparams_for(model) -> ROMEHparams:
