@@ -35,7 +35,7 @@ ROME_LIGHT = {"context_template_length_params": [[5, 2]], "mom2_n_tokens": 20_00
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default=DEFAULT_MODEL, help="a model load_model knows")
-    ap.add_argument("--data", required=True, help="a CounterFact file, either schema (see experiments/results/README.md)")
+    ap.add_argument("--data", help="a CounterFact file, either schema (see experiments/results/README.md); not for --summary-only")
     ap.add_argument("-n", type=int, default=100, help="correctly predicted records to use")
     ap.add_argument("--start", type=int, default=0, help="first record to consider")
     ap.add_argument("--layers", default="0-28:4", help="edit layers, e.g. '0-28:4' (the tracing peak is added by default)")
@@ -50,6 +50,7 @@ def main():
     ap.add_argument("--images", default="nbs/images")
     ap.add_argument("--summary-only", action="store_true")
     args = ap.parse_args()
+    if not args.summary_only and not args.data: ap.error("--data is required (unless --summary-only)")
     args.out = args.out or str(RESULTS / stem(args.model, "loc_run"))
     prefix = stem(args.model, "loc") + "_"   # the default model's figures keep their names
     torch.set_num_threads(args.threads)

@@ -4,7 +4,7 @@ Run (resumable: rows already in --out are skipped), then summarise into a CSV an
 
     python experiments/rome_layer_sweep.py run --data counterfact_reduced_train.json -n 50 --layers 0,2,4,6,8,10,12,16,20,24,28
     python experiments/rome_layer_sweep.py summary
-    python experiments/rome_layer_sweep.py run --model gemma3-270m --data counterfact_reduced_train.json -n 50 --layers 4,6,2,8,10,0,12,14,16
+    python experiments/rome_layer_sweep.py run --model gemma3-270m --data counterfact_reduced_train.json -n 50 --layers 4,6,2,8,12,0,16,10,14
     python experiments/rome_layer_sweep.py summary --model gemma3-270m   # rome_layer_sweep_gemma3-270m.{jsonl,csv,png}
 
 Per CounterFact case (reduced schema: prompt, subject, target_new, ground_truth, rephrase_prompt, locality_prompt,
