@@ -32,6 +32,22 @@ RESULTS = Path("experiments/results")
 ROME_LIGHT = {"context_template_length_params": [[5, 2]], "mom2_n_tokens": 20_000}
 
 
+def merge_run(src: Path, dst: Path):
+    "Append `src`'s facts, traces, rows and invocations to `dst` (same model and settings; no fact in both)."
+    read = lambda p: [json.loads(l) for l in p.read_text().splitlines() if l.strip()] if p.is_file() else []
+    keep = ("model", "layers", "noise", "noise_samples", "trace_samples", "seed", "editors", "problems", "editor_hparams")
+    a, b = (json.loads((d / "config.json").read_text()) for d in (dst, src))
+    differ = [k for k in keep if a.get(k) != b.get(k)]
+    if differ: sys.exit(f"{src} and {dst} ran with different settings: {differ}")
+    both = {r["case_id"] for r in read(dst / "rows.jsonl")} & {r["case_id"] for r in read(src / "rows.jsonl")}
+    if both: sys.exit(f"{src} and {dst} both hold rows of facts {sorted(both)}")
+    for name in ("facts.jsonl", "traces.jsonl", "rows.jsonl", "invocations.jsonl"):
+        have = {r.get("case_id") for r in read(dst / name)} if name == "facts.jsonl" else set()
+        new = [r for r in read(src / name) if name != "facts.jsonl" or r["case_id"] not in have]
+        with open(dst / name, "a") as f: f.writelines(json.dumps(r) + "\n" for r in new)
+        print(f"{name}: {len(new)} lines appended from {src}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default=DEFAULT_MODEL, help="a model load_model knows")
@@ -49,8 +65,11 @@ def main():
     ap.add_argument("--out", default=None, help="the run's folder (default: experiments/results/loc_run, + _MODEL for another model)")
     ap.add_argument("--images", default="nbs/images")
     ap.add_argument("--summary-only", action="store_true")
+    ap.add_argument("--merge-from", default=None, help="append another run folder of the same settings (run at the same time "
+                    "from another --start) to --out, refusing facts both hold; then summarise")
     args = ap.parse_args()
-    if not args.summary_only and not args.data: ap.error("--data is required (unless --summary-only)")
+    if args.merge_from: args.summary_only = True
+    if not args.summary_only and not args.data: ap.error("--data is required (unless --summary-only or --merge-from)")
     args.out = args.out or str(RESULTS / stem(args.model, "loc_run"))
     prefix = stem(args.model, "loc") + "_"   # the default model's figures keep their names
     torch.set_num_threads(args.threads)
@@ -71,6 +90,7 @@ def main():
         with open(Path(args.out) / "invocations.jsonl", "a") as f:
             f.write(json.dumps({"argv": vars(args), "started": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t0)),
                                 "wall_s": round(wall, 1)}) + "\n")
+    if args.merge_from: merge_run(Path(args.merge_from), Path(args.out))
     s = summarize_localization(args.out, images=args.images, prefix=prefix)
     print(s.table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     print(json.dumps(s.timing, indent=1))
