@@ -34,17 +34,17 @@ ROME_LIGHT = {"context_template_length_params": [[5, 2]], "mom2_n_tokens": 20_00
 
 def merge_run(src: Path, dst: Path):
     "Append `src`'s facts, traces, rows and invocations to `dst` (same model and settings; no fact in both)."
-    read = lambda p: [json.loads(l) for l in p.read_text().splitlines() if l.strip()] if p.is_file() else []
+    from rome_nb.core import append_jsonl, read_jsonl
     keep = ("model", "layers", "noise", "noise_samples", "trace_samples", "seed", "editors", "problems", "editor_hparams")
     a, b = (json.loads((d / "config.json").read_text()) for d in (dst, src))
     differ = [k for k in keep if a.get(k) != b.get(k)]
     if differ: sys.exit(f"{src} and {dst} ran with different settings: {differ}")
-    both = {r["case_id"] for r in read(dst / "rows.jsonl")} & {r["case_id"] for r in read(src / "rows.jsonl")}
+    both = {r["case_id"] for r in read_jsonl(dst / "rows.jsonl")} & {r["case_id"] for r in read_jsonl(src / "rows.jsonl")}
     if both: sys.exit(f"{src} and {dst} both hold rows of facts {sorted(both)}")
+    checked = {r["case_id"] for r in read_jsonl(dst / "facts.jsonl")}   # a record both checked keeps one verdict
     for name in ("facts.jsonl", "traces.jsonl", "rows.jsonl", "invocations.jsonl"):
-        have = {r.get("case_id") for r in read(dst / name)} if name == "facts.jsonl" else set()
-        new = [r for r in read(src / name) if name != "facts.jsonl" or r["case_id"] not in have]
-        with open(dst / name, "a") as f: f.writelines(json.dumps(r) + "\n" for r in new)
+        new = [r for r in read_jsonl(src / name) if name != "facts.jsonl" or r["case_id"] not in checked]
+        append_jsonl(dst / name, new)
         print(f"{name}: {len(new)} lines appended from {src}")
 
 
