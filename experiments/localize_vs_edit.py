@@ -84,7 +84,7 @@ def main():
         localize_vs_edit_command(args.data, n=args.n, layers=args.layers, editors=args.editors, problems=args.problems,
                                  out=args.out, start=args.start, noise_samples=args.noise_samples,
                                  trace_samples=args.trace_samples, add_peak=not args.no_peak, hparams=hp,
-                                 images=None, model_name=args.model)
+                                 images=None, model_name=args.model, prefix=prefix)
         wall = time.time() - t0
         print(f"wall time of this invocation: {wall:.0f} s")
         with open(Path(args.out) / "invocations.jsonl", "a") as f:

@@ -551,7 +551,7 @@ def localize_vs_edit_command(data, n: int = 100, layers=None, editors="rome,ft",
                              out="localize_vs_edit", model_name: str = "smollm2-135m", start: int = 0,
                              noise: float | None = None, noise_samples: int = 10, trace_samples: int = 10, seed: int = 0,
                              add_peak: bool | None = None, hparams=None, effect: str = "trace_mlp_max", images=None,
-                             progress: bool = True) -> LocSummary:
+                             prefix: str = "loc_", progress: bool = True) -> LocSummary:
     "The `rome_nb localize-vs-edit` command: run or resume the experiment in `out`, print the R² table, write the figures."
     editors = _names(editors, LOC_EDITORS, "editors")
     problems = _names(problems, PROBLEMS, "problems")
@@ -566,7 +566,7 @@ def localize_vs_edit_command(data, n: int = 100, layers=None, editors="rome,ft",
                      noise=noise, noise_samples=noise_samples, trace_samples=trace_samples, seed=seed, add_peak=add_peak,
                      editor_hparams=hparams, progress=progress)
     wall = time.perf_counter() - t0
-    s = summarize_localization(out, effect=effect, images=images)
+    s = summarize_localization(out, effect=effect, images=images, prefix=prefix)  # prefix: the file names of the summary and figures
     with_pd_options = s.table[[c for c in _TABLE_COLS if c in s.table]]
     print(with_pd_options.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     t = s.timing
