@@ -10,6 +10,11 @@ Prints
    does: both times, their ratio, and the relative difference of the two v*,
 4. peak memory (CPU resident set; GPU allocated, where there is one).
 The last line reads `speedup=<ratio> reldiff=<relative difference of v*>`.
+
+    python benchmarks/edit.py --work experiments/results/edit_work.json
+
+counts instead (no timing) the FLOPs of the matrix products of the two value optimisations on the same request and steps, which
+bounds the ratio an implementation of each could reach; its last line reads `work_ratio=<reference / replay>`.
 """
 from __future__ import annotations
 import argparse, os, resource, sys, time
@@ -17,7 +22,7 @@ import argparse, os, resource, sys, time
 import torch
 import torch.nn.functional as F
 
-from rome_nb.core import Hook, encode, get_layout, hooked, input_device, load_model
+from rome_nb.core import Hook, encode, get_layout, hooked, input_device, load_model, model_name as model_name_of
 from rome_nb.key_stats import key_stats
 from rome_nb.keys_values import Request, compute_value, context_templates, fill
 from rome_nb.rome import EIFFEL, ROMEHparams, edit, hparams_for
@@ -75,11 +80,41 @@ def reference_value(model, tok, request, layer, templates, hp: ROMEHparams):
     return store["v0"] + delta.detach(), it + 1
 
 
+def value_kwargs(hp: ROMEHparams) -> dict:
+    "compute_value's settings from ROME's hyper-parameters (those the reference loop uses too)."
+    return dict(steps=hp.v_num_grad_steps, lr=hp.v_lr, kl_factor=hp.kl_factor, weight_decay=hp.v_weight_decay,
+                clamp_norm_factor=hp.clamp_norm_factor, early_stop=hp.early_stop)
+
+
 def peak_memory() -> str:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
     s = f"peak CPU resident memory {rss:,.0f} MiB"
     if torch.cuda.is_available(): s += f"; peak GPU memory allocated {torch.cuda.max_memory_allocated() / 2**20:,.0f} MiB"
     return s
+
+
+def matmul_gflop(fn):
+    "Run `fn()` counting its floating-point work as torch's FlopCounterMode does (the matrix products; attention on CPU is not counted): (result, GFLOP, by op)."
+    from torch.utils.flop_counter import FlopCounterMode
+    with FlopCounterMode(display=False) as fc: out = fn()
+    ops = {str(k): v / 1e9 for k, v in fc.get_flop_counts()["Global"].items()}
+    return out, fc.get_total_flops() / 1e9, ops
+
+
+def count_work(model, tok, hp, templates, kw, save=None):
+    """The floating-point work of the matrix products of the two value optimisations (same request, templates and steps), not their time:
+    the ratio a perfect implementation of each would reach. Prints `work_ratio=<reference / replay>`."""
+    (ref, n_ref), g_ref, ops_ref = matmul_gflop(lambda: reference_value(model, tok, EIFFEL, hp.layer, templates, hp))
+    val, g_fast, ops_fast = matmul_gflop(lambda: compute_value(model, tok, EIFFEL, hp.layer, templates, **kw))
+    if n_ref != val.steps: raise SystemExit(f"the two optimisations took {n_ref} and {val.steps} steps: not comparable")
+    out = dict(model=model_name_of(model), layer=hp.layer, steps=n_ref, gflop_reference=g_ref, gflop_replay=g_fast,
+               ratio=g_ref / g_fast, ops_reference=ops_ref, ops_replay=ops_fast)
+    print(f"matrix-product work over {n_ref} steps: reference {g_ref:,.0f} GFLOP, replay {g_fast:,.0f} GFLOP")
+    print(f"work_ratio={g_ref / g_fast:.2f}")
+    if save:
+        import json, pathlib
+        pathlib.Path(save).write_text(json.dumps(out, indent=1))
+    return out
 
 
 def main(argv=None):
@@ -90,6 +125,8 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     ap.add_argument("--repeats", type=int, default=1, help="time the value optimisations this many times each (best time counts)")
     ap.add_argument("--save", default=None, help="write the measurements as JSON here (the chapter reads experiments/results/edit_benchmark.json)")
+    ap.add_argument("--work", default=None, metavar="JSON", help="only count the FLOPs of the matrix products of both value optimisations "
+                    "(no timing) and write it here (the chapter reads experiments/results/edit_work.json)")
     a = ap.parse_args(argv)
     if a.threads: torch.set_num_threads(a.threads)
     model, tok = load_model(a.model)
@@ -97,6 +134,9 @@ def main(argv=None):
     hp = hp.replace(layer=a.layer if a.layer is not None else hp.layer, mom2_n_tokens=a.stats_tokens)
     dev = input_device(model)
     print(f"model {a.model} on {dev}, layer {hp.layer}, torch threads {torch.get_num_threads()}")
+    if a.work:
+        templates = context_templates(model, tok, hp.context_template_length_params, hp.template_top_k, hp.template_seed)
+        return count_work(model, tok, hp, templates, value_kwargs(hp), a.work)
 
     # 1. statistics throughput (a first cached call warms up; the second, uncached, times the key pass alone)
     key_stats(model, tok, hp.layer, n_tokens=a.stats_tokens, progress=False, cache=True)
@@ -115,8 +155,7 @@ def main(argv=None):
 
     # 3. value optimisation: replay vs full model each step (interleaved, best of `repeats`)
     templates = context_templates(model, tok, hp.context_template_length_params, hp.template_top_k, hp.template_seed)
-    kw = dict(steps=hp.v_num_grad_steps, lr=hp.v_lr, kl_factor=hp.kl_factor, weight_decay=hp.v_weight_decay,
-              clamp_norm_factor=hp.clamp_norm_factor, early_stop=hp.early_stop)
+    kw = value_kwargs(hp)
     fast_t, ref_t = [], []
     for _ in range(a.repeats):
         t0 = time.perf_counter(); ref, n_ref = reference_value(model, tok, EIFFEL, hp.layer, templates, hp); ref_t.append(time.perf_counter() - t0)
