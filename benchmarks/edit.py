@@ -13,8 +13,8 @@ The last line reads `speedup=<ratio> reldiff=<relative difference of v*>`.
 
     python benchmarks/edit.py --work experiments/results/edit_work.json
 
-counts instead (no timing) the FLOPs of the matrix products of the two value optimisations on the same request and steps, which
-bounds the ratio an implementation of each could reach; its last line reads `work_ratio=<reference / replay>`.
+counts instead (no timing) the FLOPs of the matrix products of the two value optimisations on the same request and
+steps: the ratio the two would show at equal efficiency; its last line reads `work_ratio=<reference / replay>`.
 """
 from __future__ import annotations
 import argparse, os, resource, sys, time
@@ -94,7 +94,7 @@ def peak_memory() -> str:
 
 
 def matmul_gflop(fn):
-    "Run `fn()` counting its floating-point work as torch's FlopCounterMode does (the matrix products; attention on CPU is not counted): (result, GFLOP, by op)."
+    "`fn()` under torch's FlopCounterMode: (its result, GFLOP of its matrix products, GFLOP by op); attention on CPU is not counted."
     from torch.utils.flop_counter import FlopCounterMode
     with FlopCounterMode(display=False) as fc: out = fn()
     ops = {str(k): v / 1e9 for k, v in fc.get_flop_counts()["Global"].items()}
@@ -102,9 +102,9 @@ def matmul_gflop(fn):
 
 
 def count_work(model, tok, hp, templates, kw, save=None):
-    """The floating-point work of the matrix products of the two value optimisations (same request, templates and steps), not their time:
-    the ratio a perfect implementation of each would reach. Prints `work_ratio=<reference / replay>`."""
-    (ref, n_ref), g_ref, ops_ref = matmul_gflop(lambda: reference_value(model, tok, EIFFEL, hp.layer, templates, hp))
+    """The FLOPs of the matrix products of the two value optimisations (same request, templates and steps), not their time:
+    the ratio they would show at equal efficiency. Prints `work_ratio=<reference / replay>`."""
+    (_, n_ref), g_ref, ops_ref = matmul_gflop(lambda: reference_value(model, tok, EIFFEL, hp.layer, templates, hp))
     val, g_fast, ops_fast = matmul_gflop(lambda: compute_value(model, tok, EIFFEL, hp.layer, templates, **kw))
     if n_ref != val.steps: raise SystemExit(f"the two optimisations took {n_ref} and {val.steps} steps: not comparable")
     out = dict(model=model_name_of(model), layer=hp.layer, steps=n_ref, gflop_reference=g_ref, gflop_replay=g_fast,
