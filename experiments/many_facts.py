@@ -158,7 +158,8 @@ def summary(a):
     runs = {k: v for k, v in runs.items() if len(v) > 1}
     if runs:
         extra = RES / "batch_200_rome_run" / "rows.jsonl"   # the batch table's sequential ROME: its weights after every edit
-        plot_sequential({**runs, **({"rome_consistent_b1 (batch table)": _rows(extra)} if extra.exists() else {})},
+        extra = {"rome_consistent_b1 (batch table)": _rows(extra)} if extra.exists() and "rome_consistent_b1" not in runs else {}
+        plot_sequential({**runs, **extra},
                         path=ROOT / "nbs" / "images" / "sequential_editing.png")
         measured = {k: [r for r in v[1:] if r.get("ppl_ratio") is not None] or v[:1] for k, v in runs.items()}   # behaviour rows
         info = {k: dict(edits=v[-1]["edits"], collapse=collapse_point(v), measured_at=measured[k][-1]["edits"],
