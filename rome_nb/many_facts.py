@@ -500,7 +500,7 @@ def _resume(out: Path, config: dict, model, method, batches, hp) -> tuple:
     missing = [str(f) for _, f in files if not f.is_file()]
     if missing:   # rows without weights cannot be resumed: the model state they describe is gone
         raise ValueError(f"{out} has {len(rows) - 1} batches of rows but {len(missing)} of their saved updates are missing "
-                         f"(first: {missing[0]}); the updates are not committed with the rows. Rerun from the start: "
+                         f"(first: {missing[0]}); the rows were kept without their updates. Rerun from the start: "
                          f"move {out / 'rows.jsonl'} aside (or use another out directory)")
     edits = [_load_update(f, model, method, batches[r["batch"]], hp) for r, f in files]
     return rows, edits
