@@ -684,13 +684,20 @@ def format_summary(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 # %% ../nbs/07_evaluation.ipynb #f379cecd
-def compare(out, methods: Sequence[str] | None = None) -> pd.DataFrame:
-    "Post-edit mean and CI of every metric per method, from `out/<method>.jsonl` files; plus seconds per case."
+def _method_rows(out, methods, common: bool) -> dict:
+    "Each method's rows from `out/<method>.jsonl`; with `common`, only the cases every method has."
     out = Path(out)
-    methods = methods or sorted(p.stem for p in out.glob("*.jsonl"))
+    rows = {m: read_results(out / f"{m}.jsonl") for m in (methods or sorted(p.stem for p in out.glob("*.jsonl")))}
+    if common and rows:   # a run still extending some methods to more cases cannot skew the comparison
+        ids = set.intersection(*({str(r["case_id"]) for r in rs} for rs in rows.values()))
+        rows = {m: [r for r in rs if str(r["case_id"]) in ids] for m, rs in rows.items()}
+    return rows
+
+def compare(out, methods: Sequence[str] | None = None, common: bool = True) -> pd.DataFrame:
+    "Post-edit mean and CI of every metric per method, from `out/<method>.jsonl` files (with `common`: on the cases all have); plus seconds per case."
     rows = {}
-    for m in methods:
-        s = summarize(read_results(out / f"{m}.jsonl"))
+    for m, rs in _method_rows(out, methods, common).items():
+        s = summarize(rs)
         row = {}
         for k in s.index: row[(k, "mean")], row[(k, "ci")] = s.loc[k, ("post", "mean")], s.loc[k, ("post", "ci")]
         row[("n", "")], row[("failed", "")], row[("s/case", "")], row[("cpu s/case", "")] = \
@@ -751,13 +758,12 @@ def plot_comparison(df: pd.DataFrame, title: str = "", path=None):
     return fig
 
 # %% ../nbs/07_evaluation.ipynb #1b97dc77
-def paired_change(out, methods: Sequence[str] | None = None, metrics: Sequence[str] = ("ES", "PS", "NS")) -> pd.DataFrame:
+def paired_change(out, methods: Sequence[str] | None = None, metrics: Sequence[str] = ("ES", "PS", "NS"),
+                  common: bool = True) -> pd.DataFrame:
     "Per method and metric: mean ×100 and 95% CI of the per-case change (after − before), and how many cases got worse / better."
-    out = Path(out)
-    methods = methods or sorted(p.stem for p in out.glob("*.jsonl"))
     rows = {}
-    for m in methods:
-        rs = [r for r in read_results(out / f"{m}.jsonl") if "error" not in r]
+    for m, rs in _method_rows(out, methods, common).items():
+        rs = [r for r in rs if "error" not in r]
         row = {}
         for k in metrics:
             d = [r["post"]["metrics"][k] - r["pre"]["metrics"][k] for r in rs
