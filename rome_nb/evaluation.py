@@ -739,7 +739,8 @@ def plot_comparison(df: pd.DataFrame, title: str = "", path=None):
     axes, colors = list(axes[0]), {m: f"C{i}" for i, m in enumerate(df.index)}
     ax = axes.pop(0)
     _bars(ax, df, metrics, colors)
-    ax.set_ylim(0, 105); ax.set_ylabel("score (%)"); ax.legend(fontsize=8, ncol=len(df))
+    ax.set_ylim(0, 105); ax.set_ylabel("score (%)")
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=len(df), fontsize=8, frameon=False)   # below: clear of the bars
     ax.set_title(title or "after the edit")
     if kls:
         kx = axes.pop(0)
@@ -747,13 +748,13 @@ def plot_comparison(df: pd.DataFrame, title: str = "", path=None):
         kx.set_ylabel("KL from the unedited model (nats)"); kx.set_title("neighbourhood KL (log scale)")
     if cf:
         bx = axes.pop(0)
-        for i, (m, r) in enumerate(df.iterrows()):
-            bx.errorbar(r[("PS", "mean")], r[("NS", "mean")], xerr=r[("PS", "ci")], yerr=r[("NS", "ci")], fmt="o", capsize=2,
-                        label=m, color=f"C{i}")
+        for i, (m, r) in enumerate(df.iterrows()):   # hollow markers, each smaller than the last: methods on one point stay visible
+            bx.errorbar(r[("PS", "mean")], r[("NS", "mean")], xerr=r[("PS", "ci")], yerr=r[("NS", "ci")], fmt="osD^vPX"[i % 7],
+                        capsize=2, label=m, color=f"C{i}", mfc="none", ms=max(3, 11 - 1.3 * i), mew=1.5)
         bx.legend(fontsize=8, loc="lower left")
         bx.set_xlabel("paraphrase score PS (generalisation)"); bx.set_ylabel("neighbourhood score NS (specificity)")
         bx.set_xlim(-5, 105); bx.set_ylim(-5, 105); bx.set_title("generalisation vs specificity")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
     if path: fig.savefig(path, dpi=120)
     return fig
 
