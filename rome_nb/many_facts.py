@@ -562,7 +562,7 @@ def _signal(row: dict, key: str, first: dict):
 def plot_sequential(runs: dict, path=None, max_ppl_ratio: float = 2.0):
     "Every signal of sequential runs ({label: rows}) against the number of edits; collapse points marked."
     import matplotlib.pyplot as plt
-    from matplotlib.ticker import ScalarFormatter
+    from matplotlib.ticker import FuncFormatter, ScalarFormatter
     panels = [("ppl_ratio", "probe perplexity / unedited", True), ("retention", "retention of all edits so far", False),
               ("ns", "neighbourhood score", False), ("gen_entropy", "generation entropy (bits)", False),
               ("dist", "max over layers of ‖W − W₀‖", True), ("update_norm", "‖ΔW‖ of the batch (max over layers)", True)]
@@ -577,8 +577,11 @@ def plot_sequential(runs: dict, path=None, max_ppl_ratio: float = 2.0):
         if key == "ppl_ratio": ax.axhline(max_ppl_ratio, color="grey", lw=0.8, ls="--")
         ax.set_title(title, fontsize=12); ax.set_xlabel("edits"); ax.grid(alpha=0.3)
         if log:
-            ax.set_yscale("log"); ax.yaxis.set_major_formatter(ScalarFormatter()); ax.yaxis.set_minor_formatter(ScalarFormatter())
-    axes.flat[0].legend(fontsize=11)
-    fig.tight_layout()
+            ax.set_yscale("log"); ax.yaxis.set_major_formatter(ScalarFormatter())
+            lo, hi = ax.get_ylim()   # within a decade every minor tick gets a label; over several, only 2× and 5×
+            keep = (lambda v: True) if hi / lo < 10 else (lambda v: f"{v:.0e}"[0] in "25")
+            ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _, keep=keep: f"{v:g}" if keep(v) else ""))
+    fig.legend(*axes.flat[0].get_legend_handles_labels(), loc="lower center", ncol=len(runs), fontsize=11, frameon=False)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))   # the legend below the panels, clear of the curves
     if path is not None: fig.savefig(path, dpi=110, bbox_inches="tight")
     return fig
