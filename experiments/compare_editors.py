@@ -10,7 +10,9 @@ Reproduces the comparison in nbs/07_evaluation.ipynb:
                           # + NS+/NM+, NKL/NKL+, free-generation ES/PS, perplexity ratio: eval_counterfact_harder/
 
 Per-case results go to experiments/results/eval_<dataset>/<method>.jsonl (an interrupted run resumes),
-tables to experiments/results/eval_<dataset>.csv and .md, figures to nbs/images/eval_<dataset>.png.
+tables to experiments/results/eval_<dataset>.csv and .md, figures to nbs/images/eval_<dataset>.png. The table and figure
+cover every method with results in that folder, on the cases all of them have, so two processes with different
+--methods (one per core) can extend the same comparison side by side.
 Pass the data files with --counterfact / --zsre (see experiments/results/README.md). Run from the repository root.
 """
 import argparse, os, sys, time
@@ -37,12 +39,15 @@ def run(model, tok, dataset: str, cases, methods, out: Path, n: int, hparams: di
         t0 = time.time()
         s = evaluate(model, tok, m, cases, n=n, out=out / name, hparams=hparams.get(m), generation=False, **extra)
         print(format_summary(s), f"\n({time.time() - t0:.0f}s wall)\n", flush=True)
-    table = compare(out / name, methods)
+    # every method with results here, on the cases all of them have: runs of different methods in parallel write the same table
+    present = list(methods) + sorted(p.stem for p in (out / name).glob("*.jsonl") if p.stem not in methods)
+    table = compare(out / name, present)
     table.to_csv(out / f"{name}.csv")
     (out / f"{name}.md").write_text(format_comparison(table) + "\n")
     print(format_comparison(table), flush=True)
-    title = {"counterfact": f"CounterFact (reduced), {n} cases, {model_title(model_name)}",
-             "zsre": f"zsRE, {n} cases, {model_title(model_name)}"}[dataset]
+    shown = int(table[("n", "")].min())   # the cases every method has: fewer than n while some method is still behind
+    title = {"counterfact": f"CounterFact (reduced), {shown} cases, {model_title(model_name)}",
+             "zsre": f"zsRE, {shown} cases, {model_title(model_name)}"}[dataset]
     plot_comparison(table, title, ROOT / "nbs" / "images" / f"{name}.png")
     return table
 
