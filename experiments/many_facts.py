@@ -157,8 +157,8 @@ def summary(a):
     runs = {p.name[4:]: _rows(p / "rows.jsonl") for p in sorted(RES.glob("seq_*")) if (p / "rows.jsonl").exists()}
     runs = {k: v for k, v in runs.items() if len(v) > 1}
     if runs:
-        extra = RES / "batch_200_rome_run" / "rows.jsonl"   # the batch table's sequential ROME: its weights after every edit
-        extra = {"rome_consistent_b1 (batch table)": _rows(extra)} if extra.exists() and "rome_consistent_b1" not in runs else {}
+        stand_in = RES / "batch_200_rome_run" / "rows.jsonl"   # the batch table's sequential ROME, until the real run exists
+        extra = {"rome_consistent_b1 (batch table)": _rows(stand_in)} if stand_in.exists() and "rome_consistent_b1" not in runs else {}
         plot_sequential({**runs, **extra},
                         path=ROOT / "nbs" / "images" / "sequential_editing.png")
         measured = {k: [r for r in v[1:] if r.get("ppl_ratio") is not None] or v[:1] for k, v in runs.items()}   # behaviour rows
