@@ -20,7 +20,8 @@ from .key_stats import keys_at, states_at
 __all__ = ['TEMPLATE_TEXT', 'FACT_TOKENS', 'MAX_CONDITION', 'OBJECTIVES', 'SITES', 'char_tokenizer', 'Request', 'fill',
            'sample_texts', 'context_templates', 'subject_states', 'compute_keys', 'Keys', 'template_keys',
            'compute_key', 'check_second_moment', 'solve_keys', 'left_vector', 'likely', 'unlikely', 'ValueBatch',
-           'value_batch', 'recording_blocks', 'frozen_blocks', 'Replay', 'Value', 'compute_values', 'compute_value']
+           'value_batch', 'recording', 'frozen', 'recording_blocks', 'frozen_blocks', 'Replay', 'Value',
+           'compute_values', 'compute_value']
 
 # %% ../nbs/03_keys_values.ipynb #ecc9246b
 def char_tokenizer():
@@ -311,38 +312,42 @@ def value_batch(tok, requests, templates: Sequence[str], kl_prompts: Sequence[st
 
 # %% ../nbs/03_keys_values.ipynb #0566d489
 @contextmanager
-def recording_blocks(model, layer: int):
-    "Inside: every forward pass records the raw outputs of blocks 0..layer-1 into the yielded dict."
+def recording(modules: dict):
+    "Inside: every forward pass records the raw output of each of `modules` (key -> module) into the yielded dict, under its key."
     recorded, handles = {}, []
-    def rec(l):
-        def f(mod, args, out): recorded[l] = out
+    def rec(k):
+        def f(mod, args, out): recorded[k] = out
         return f
     try:
-        for l, blk in enumerate(get_layout(model).blocks[:layer]):
-            handles.append(blk.register_forward_hook(rec(l), prepend=True))  # before other hooks: the raw output
+        for k, m in modules.items(): handles.append(m.register_forward_hook(rec(k), prepend=True))  # before other hooks: the raw output
         yield recorded
     finally:
         for h in handles: h.remove()
 
 @contextmanager
-def frozen_blocks(model, recorded: dict):
-    "Inside: block l returns `recorded[l]` instead of computing it (the model's own forward pass still calls it)."
-    blocks, saved = get_layout(model).blocks, {}
+def frozen(modules: dict, recorded: dict):
+    "Inside: `modules[k]` returns `recorded[k]` instead of computing it (its hooks and the model's own forward pass still run)."
+    saved = {}
     try:
-        for l, out in recorded.items():
-            saved[l] = blocks[l].__dict__.get("forward")  # e.g. accelerate's device-moving wrapper
-            blocks[l].forward = (lambda *a, _o=out, **k: _o)
+        for k, out in recorded.items():
+            saved[k] = modules[k].__dict__.get("forward")  # e.g. accelerate's device-moving wrapper
+            modules[k].forward = (lambda *a, _o=out, **kw: _o)
         yield
     finally:
-        for l, old in saved.items():
-            if old is None: del blocks[l].forward
-            else: blocks[l].forward = old
+        for k, old in saved.items():
+            if old is None: del modules[k].forward
+            else: modules[k].forward = old
+
+def recording_blocks(model, layer: int):
+    "Inside: every forward pass records the raw outputs of blocks 0..layer-1 into the yielded dict."
+    return recording(dict(enumerate(get_layout(model).blocks[:layer])))
+
+def frozen_blocks(model, recorded: dict):
+    "Inside: block l returns `recorded[l]` instead of computing it (the model's own forward pass still calls it)."
+    return frozen(dict(enumerate(get_layout(model).blocks)), recorded)
 
 
 # %% ../nbs/03_keys_values.ipynb #c2dbb2c4
-def _accepts(model, name: str) -> bool:
-    return name in inspect.signature(model.forward).parameters
-
 class _Captured(Exception):
     "Raised once the wanted block's output has been read: nothing above it runs (the final norm and head run only where the loss needs them)."
 
@@ -385,19 +390,23 @@ class Replay:
         else: kw["use_cache"] = False
         return kw
 
+    def _fixed(self) -> dict:
+        "The modules whose outputs never depend on delta: blocks < layer, and the module at `site` of `layer` (delta is added to its output)."
+        site = self.lay.mlp[self.layer] if self.site == "mlp" else self.lay.blocks[self.layer]
+        return {**dict(enumerate(self.lay.blocks[:self.layer])), "site": site}
+
     @torch.no_grad()
     def _prepare(self):
-        "Compute the fixed states once: the cache of columns < split and the outputs of blocks < layer."
+        "Compute the fixed states once: the cache of columns < split and the outputs of the `_fixed` modules."
         b = self.batch
         with hooked(*self.hooks):
-            if self.split > 0:
-                out = self.model(input_ids=b.input_ids[:, :self.split], attention_mask=b.attention_mask[:, :self.split],
-                                 position_ids=b.position_ids[:, :self.split], use_cache=True,
-                                 **({"logits_to_keep": 1} if _accepts(self.model, "logits_to_keep") else {}))
+            if self.split > 0:   # only the cache is wanted: the head returns an empty stand-in instead of logits
+                with frozen({"head": self.lay.head}, {"head": torch.empty(b.input_ids.shape[0], 0, 0, device=b.input_ids.device)}):
+                    out = self.model(input_ids=b.input_ids[:, :self.split], attention_mask=b.attention_mask[:, :self.split],
+                                     position_ids=b.position_ids[:, :self.split], use_cache=True)
                 self.prefix = self.lay.output_cache(out)
-        if self.layer > 0:   # blocks below the edited layer never see delta; the pass stops after the last of them
-            with recording_blocks(self.model, self.layer) as rec: self._last_hidden(self.split, self.prefix, self.hooks, upto=self.layer - 1)
-            self.recorded = rec
+        with recording(self._fixed()) as rec: self._last_hidden(self.split, self.prefix, self.hooks, upto=self.layer)  # stops after block `layer`
+        self.recorded = rec
 
     def _last_hidden(self, lo: int, past=None, hooks=(), upto: int = -1) -> torch.Tensor:
         "Block `upto`'s output (default: the last block's) [rows, columns >= lo, width] with `hooks` active; the pass stops there."
@@ -428,7 +437,7 @@ class Replay:
         hooks = [*self.hooks, self._add(delta)]
         if not self.fast: h = self._last_hidden(0, None, hooks)
         else:
-            with frozen_blocks(self.model, self.recorded): h = self._last_hidden(self.split, self.prefix, hooks)
+            with frozen(self._fixed(), self.recorded): h = self._last_hidden(self.split, self.prefix, hooks)
         return self.lay.logits(h[self.pos_rows, self.pos_cols - (self.split if self.fast else 0)])
 
 # %% ../nbs/03_keys_values.ipynb #72d0ffb9
