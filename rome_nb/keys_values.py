@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_keys_values.ipynb #e01fd3e5
 from __future__ import annotations
-import copy, inspect, math, time, unicodedata, weakref
+import copy, math, time, unicodedata, weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
